@@ -1,0 +1,14 @@
+/** The OCCI model: categories, entities and their rules, as types and data. No I/O, no HTTP. */
+export * from './action.js';
+export * from './attribute.js';
+export * from './category.js';
+export * from './core.js';
+export * from './entity.js';
+export * from './infrastructure/index.js';
+export * from './input.js';
+export * from './instantiate.js';
+export * from './kind.js';
+export * from './mixin.js';
+export * from './model.js';
+export * from './standard.js';
+export * from './state-machine.js';

@@ -1,0 +1,247 @@
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import type { Action } from './action.js';
+import type { AttributeDefinition } from './attribute.js';
+import { TERM, type Category } from './category.js';
+import type { Entity } from './entity.js';
+import type { Kind } from './kind.js';
+import type { Mixin } from './mixin.js';
+import { actionsInState, type StateMachine } from './state-machine.js';
+
+const RESERVED_SCHEME = 'http://schemas.ogf.org/occi/';
+
+/**
+ * The category set one server exposes at the query interface: Kinds, Mixins
+ * and Actions, their locations, the state machines. Provider categories are
+ * fixed at start (a backend may add its templates then); user mixins come and
+ * go at run time, and every change bumps `version` so cached renderings of
+ * the query interface know to go stale.
+ */
+export class Model {
+  #byId = new Map<string, Category>();
+  #byLocation = new Map<string, Kind | Mixin>();
+  #kinds: Kind[] = [];
+  #mixins: Mixin[] = [];
+  #actions: Action[] = [];
+  #machines = new Map<string, StateMachine>();
+  #attributeCache = new Map<string, ReadonlyMap<string, AttributeDefinition>>();
+  #version = 0;
+
+  constructor(init: { kinds: readonly Kind[]; mixins: readonly Mixin[]; stateMachines?: readonly StateMachine[] }) {
+    for (const k of init.kinds) this.#addKind(k);
+    for (const m of init.mixins) this.addMixin(m);
+    for (const sm of init.stateMachines ?? []) this.#machines.set(sm.kind, sm);
+  }
+
+  /** Bumped on every change of the category set. */
+  get version(): number {
+    return this.#version;
+  }
+  get kinds(): readonly Kind[] {
+    return this.#kinds;
+  }
+  get mixins(): readonly Mixin[] {
+    return this.#mixins;
+  }
+  get actions(): readonly Action[] {
+    return this.#actions;
+  }
+
+  /** Every category in query-interface order: kinds, actions, mixins. */
+  categories(): Category[] {
+    return [...this.#kinds, ...this.#actions, ...this.#mixins];
+  }
+
+  findCategory(typeId: string): Category | undefined {
+    return this.#byId.get(typeId);
+  }
+  findKind(typeId: string): Kind | undefined {
+    const c = this.#byId.get(typeId);
+    return c?.class === 'kind' ? (c as Kind) : undefined;
+  }
+  findMixin(typeId: string): Mixin | undefined {
+    const c = this.#byId.get(typeId);
+    return c?.class === 'mixin' ? (c as Mixin) : undefined;
+  }
+  findAction(typeId: string): Action | undefined {
+    const c = this.#byId.get(typeId);
+    return c?.class === 'action' ? (c as Action) : undefined;
+  }
+  getKind(typeId: string): Kind {
+    const k = this.findKind(typeId);
+    if (!k) throw new NotFoundError(`no kind ${typeId}`);
+    return k;
+  }
+  getMixin(typeId: string): Mixin {
+    const m = this.findMixin(typeId);
+    if (!m) throw new NotFoundError(`no mixin ${typeId}`);
+    return m;
+  }
+
+  /** The Kind or Mixin bound to a collection path (ending in `/`). */
+  findByLocation(path: string): Kind | Mixin | undefined {
+    return this.#byLocation.get(path);
+  }
+
+  /** The Kind whose location is the parent path of an entity location (`/compute/x` → compute). */
+  findKindForEntityPath(path: string): Kind | undefined {
+    const slash = path.lastIndexOf('/');
+    const c = this.#byLocation.get(path.slice(0, slash + 1));
+    return c?.class === 'kind' ? c : undefined;
+  }
+
+  stateMachine(kind: Kind): StateMachine | undefined {
+    for (let k: Kind | undefined = kind; k; k = k.parent) {
+      const sm = this.#machines.get(k.id);
+      if (sm) return sm;
+    }
+    return undefined;
+  }
+
+  /** Adds a provider mixin (templates a backend offers). */
+  addMixin(mixin: Mixin): void {
+    this.#claim(mixin);
+    this.#mixins.push(mixin);
+    for (const a of mixin.actions) this.#addAction(a);
+    this.#changed();
+  }
+
+  /**
+   * Defines a user mixin (HTTP Protocol §3.2). Re-posting an identical
+   * definition is not a collision. Returns false when it existed already.
+   */
+  addUserMixin(mixin: Mixin): boolean {
+    const existing = this.#byId.get(mixin.id);
+    if (existing && existing.class === 'mixin' && (existing as Mixin).origin === 'user' && (existing as Mixin).location === mixin.location) {
+      return false;
+    }
+    if (mixin.scheme.startsWith(RESERVED_SCHEME)) {
+      throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', `scheme ${mixin.scheme} is reserved for the OCCI documents`);
+    }
+    checkLocation(mixin.location);
+    this.addMixin(mixin);
+    return true;
+  }
+
+  /** Removes a user mixin; provider categories are refused (HTTP Protocol §3.3). */
+  removeUserMixin(typeId: string): Mixin {
+    const c = this.#byId.get(typeId);
+    if (!c) throw new NotFoundError(`no category ${typeId}`);
+    if (c.class !== 'mixin' || (c as Mixin).origin !== 'user') {
+      throw new ForbiddenError('OCCI_ERR_FORBIDDEN_PROVIDER_CATEGORY', `${typeId} is defined by the provider and cannot be removed`);
+    }
+    const mixin = c as Mixin;
+    if (this.#mixins.some((m) => m !== mixin && m.depends.includes(mixin))) {
+      throw new ConflictError('OCCI_ERR_CONFLICT_CATEGORY', `other mixins depend on ${typeId}`);
+    }
+    this.#byId.delete(typeId);
+    this.#byLocation.delete(mixin.location);
+    this.#mixins = this.#mixins.filter((m) => m !== mixin);
+    this.#changed();
+    return mixin;
+  }
+
+  /** All attribute definitions an entity of `kind` with `mixins` carries (mixins and their depends win). */
+  attributesFor(kind: Kind, mixins: readonly Mixin[]): ReadonlyMap<string, AttributeDefinition> {
+    const key = mixins.length === 0 ? kind.id : `${kind.id} ${mixins.map((m) => m.id).join(' ')}`;
+    let defs = this.#attributeCache.get(key);
+    if (!defs) {
+      const out = new Map(kind.allAttributes);
+      const visit = (m: Mixin) => {
+        for (const d of m.depends) visit(d);
+        for (const [name, def] of m.attributes) out.set(name, def);
+      };
+      for (const m of mixins) visit(m);
+      defs = out;
+      if (this.#attributeCache.size > 10_000) this.#attributeCache.clear();
+      this.#attributeCache.set(key, defs);
+    }
+    return defs;
+  }
+
+  /** Every action an entity of `kind` with `mixins` defines, whatever its state. */
+  actionsFor(kind: Kind, mixins: readonly Mixin[]): Action[] {
+    const out: Action[] = [];
+    for (let k: Kind | undefined = kind; k; k = k.parent) out.push(...k.actions);
+    const visit = (m: Mixin) => {
+      for (const d of m.depends) visit(d);
+      out.push(...m.actions);
+    };
+    for (const m of mixins) visit(m);
+    return [...new Set(out)];
+  }
+
+  /** Type ids of the actions valid for this entity now (only these are rendered as action links). */
+  applicableActions(entity: Entity): string[] {
+    const kind = this.findKind(entity.kind);
+    if (!kind) return [];
+    const mixins = this.resolveMixins(entity.mixins);
+    const all = this.actionsFor(kind, mixins);
+    const sm = this.stateMachine(kind);
+    if (!sm) return all.map((a) => a.id);
+    const state = entity.attributes[sm.attribute];
+    const valid = new Set(actionsInState(sm, typeof state === 'string' ? state : sm.initial));
+    return all.filter((a) => !sm.transitions.has(a.id) || valid.has(a.id)).map((a) => a.id);
+  }
+
+  /** Mixins of an entity; ids the model no longer knows (a removed user mixin) are skipped. */
+  resolveMixins(typeIds: readonly string[]): Mixin[] {
+    const out: Mixin[] = [];
+    for (const id of typeIds) {
+      const m = this.findMixin(id);
+      if (m) out.push(m);
+    }
+    return out;
+  }
+
+  #addKind(kind: Kind): void {
+    this.#claim(kind);
+    this.#kinds.push(kind);
+    for (const a of kind.actions) this.#addAction(a);
+    this.#changed();
+  }
+
+  #addAction(action: Action): void {
+    const existing = this.#byId.get(action.id);
+    if (existing === action) return;
+    if (existing) throw new ConflictError('OCCI_ERR_CONFLICT_CATEGORY', `category ${action.id} is already defined`);
+    this.#byId.set(action.id, action);
+    this.#actions.push(action);
+  }
+
+  #claim(category: Kind | Mixin): void {
+    if (!TERM.test(category.term)) {
+      throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', `invalid term "${category.term}"`);
+    }
+    if (this.#byId.has(category.id)) {
+      throw new ConflictError('OCCI_ERR_CONFLICT_CATEGORY', `category ${category.id} is already defined`);
+    }
+    if (category.location !== undefined) {
+      if (this.#byLocation.has(category.location)) {
+        throw new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `location ${category.location} is already bound to ${this.#byLocation.get(category.location)!.id}`);
+      }
+      // A collection path must not sit where an entity of another collection would live.
+      for (const other of this.#byLocation.keys()) {
+        if (category.location.startsWith(other) && category.location.slice(other.length).split('/').filter(Boolean).length === 1 && this.#byLocation.get(other)!.class === 'kind') {
+          throw new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `location ${category.location} lies inside the collection ${other}`);
+        }
+      }
+      this.#byLocation.set(category.location, category);
+    }
+    this.#byId.set(category.id, category);
+  }
+
+  #changed(): void {
+    this.#version++;
+    this.#attributeCache.clear();
+  }
+}
+
+/** A collection location: an absolute path ending in `/`, made of safe segments. */
+export function checkLocation(location: string): void {
+  if (!/^\/([A-Za-z0-9._~-]+\/)+$/.test(location) || location.split('/').some((s) => s === '.' || s === '..' || s === '-')) {
+    throw new ValidationError(
+      'OCCI_ERR_VALIDATION_LOCATION',
+      `location "${location}" must be an absolute path of plain segments ending in "/", e.g. /tags/prod/`,
+    );
+  }
+}

@@ -1,0 +1,15 @@
+import { CORE_KINDS } from './core.js';
+import {
+  COMPUTE, COMPUTE_STATES, IPNETWORK, IPNETWORKINTERFACE, NETWORK, NETWORK_STATES, NETWORKINTERFACE,
+  OS_TPL, RESOURCE_TPL, SSH_KEY, STORAGE, STORAGE_STATES, STORAGELINK, USER_DATA,
+} from './infrastructure/index.js';
+import { Model } from './model.js';
+
+/** A fresh Model with OCCI Core and the whole OCCI Infrastructure 1.2; backends add their templates. */
+export function standardModel(): Model {
+  return new Model({
+    kinds: [...CORE_KINDS, COMPUTE, NETWORK, STORAGE, NETWORKINTERFACE, STORAGELINK],
+    mixins: [OS_TPL, RESOURCE_TPL, IPNETWORK, IPNETWORKINTERFACE, SSH_KEY, USER_DATA],
+    stateMachines: [COMPUTE_STATES, NETWORK_STATES, STORAGE_STATES],
+  });
+}

@@ -1,0 +1,105 @@
+import { RenderingError } from '../errors.js';
+import { occiJson } from './occi-json/index.js';
+import type { Renderable, Rendering } from './rendering.js';
+import { textOcci } from './text-occi/index.js';
+import { textPlain } from './text-plain/index.js';
+import { uriList } from './uri-list/index.js';
+
+/**
+ * THE list of renderings, in server preference order (used when the client
+ * ranks several equally): text/plain is OCCI's default and fall-back.
+ */
+export const RENDERINGS: readonly Rendering[] = [textPlain, textOcci, occiJson, uriList];
+
+const BY_TYPE = new Map<string, Rendering>();
+for (const r of RENDERINGS) {
+  for (const t of [r.mediaType, ...r.aliases]) {
+    if (BY_TYPE.has(t)) throw new Error(`media type ${t} is registered twice`);
+    BY_TYPE.set(t, r);
+  }
+}
+
+/** Every media type (with aliases) we speak, for `Accept` on responses and 406/415 messages. */
+export const MEDIA_TYPES: readonly string[] = [...BY_TYPE.keys()];
+
+/** The rendering for a media type (parameters and case ignored), or undefined. */
+export function findRendering(mediaType: string): Rendering | undefined {
+  return BY_TYPE.get(essence(mediaType));
+}
+
+/** `text/plain; charset=utf-8` → `text/plain`. */
+export function essence(mediaType: string): string {
+  const semi = mediaType.indexOf(';');
+  return (semi < 0 ? mediaType : mediaType.slice(0, semi)).trim().toLowerCase();
+}
+
+export interface Negotiated {
+  readonly rendering: Rendering;
+  /** The media type to send in Content-Type: the one the client named (an alias stays an alias). */
+  readonly mediaType: string;
+}
+
+interface AcceptEntry {
+  type: string;
+  q: number;
+  specificity: number;
+  order: number;
+}
+
+/** Parses an Accept header (RFC 9110 §12.5.1); malformed entries are skipped. */
+export function parseAccept(accept: string): AcceptEntry[] {
+  const out: AcceptEntry[] = [];
+  let order = 0;
+  for (const part of accept.split(',')) {
+    const [rawType, ...params] = part.split(';');
+    const type = rawType.trim().toLowerCase();
+    if (!/^[a-z0-9!#$&^_.+*-]+\/[a-z0-9!#$&^_.+*-]+$/.test(type)) continue;
+    let q = 1;
+    for (const p of params) {
+      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
+      if (m) q = Math.min(1, Number(m[1]) || 0);
+    }
+    const specificity = type === '*/*' ? 0 : type.endsWith('/*') ? 1 : 2;
+    out.push({ type, q, specificity, order: order++ });
+  }
+  return out.sort((a, b) => b.q - a.q || b.specificity - a.specificity || a.order - b.order);
+}
+
+const DEFAULT: Negotiated = { rendering: RENDERINGS[0], mediaType: RENDERINGS[0].mediaType };
+
+/**
+ * Picks the rendering for a response (HTTP Protocol §13): no Accept or `*\/*`
+ * gives text/plain; `text/uri-list` for something that is not a listing is a
+ * 400 when the client accepts nothing else; nothing acceptable is a 406.
+ */
+export function negotiate(accept: string | undefined, type: Renderable['type']): Negotiated {
+  if (accept === undefined || accept.trim() === '') return DEFAULT;
+  const entries = parseAccept(accept);
+  const excluded = new Set(entries.filter((e) => e.q === 0).map((e) => e.type));
+  let uriListRefused = false;
+  for (const e of entries) {
+    if (e.q === 0) continue;
+    for (const [mediaType, rendering] of candidates(e.type)) {
+      if (excluded.has(mediaType)) continue;
+      if (!rendering.canRender(type)) {
+        if (rendering.mediaType === 'text/uri-list') uriListRefused = true;
+        continue;
+      }
+      return { rendering, mediaType };
+    }
+  }
+  if (uriListRefused) {
+    throw new RenderingError('OCCI_ERR_RENDER_URI_LIST', 'text/uri-list can only render collections; ask for text/plain, text/occi or application/occi+json');
+  }
+  throw new RenderingError('OCCI_ERR_RENDER_NOT_ACCEPTABLE', `none of the accepted media types (${accept}) can be served; available: ${MEDIA_TYPES.join(', ')}`);
+}
+
+function candidates(type: string): Array<[string, Rendering]> {
+  if (type === '*/*') return RENDERINGS.map((r) => [r.mediaType, r]);
+  if (type.endsWith('/*')) {
+    const major = type.slice(0, -1);
+    return RENDERINGS.filter((r) => r.mediaType.startsWith(major)).map((r) => [r.mediaType, r]);
+  }
+  const r = BY_TYPE.get(type);
+  return r ? [[type, r]] : [];
+}
