@@ -125,6 +125,13 @@ export class NotImplementedError extends OcciError {
   }
 }
 
+/** HTTP Protocol §12: the client announced a higher OCCI version than ours. */
+export class VersionError extends OcciError {
+  constructor(message: string) {
+    super('OCCI_ERR_VERSION', message);
+  }
+}
+
 /** The backend (a remote cloud, the database) cannot serve now; retry later. */
 export class BackendUnavailableError extends OcciError {
   constructor(message: string, options?: { cause?: unknown }) {

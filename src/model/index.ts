@@ -12,3 +12,4 @@ export * from './mixin.js';
 export * from './model.js';
 export * from './standard.js';
 export * from './state-machine.js';
+export * from './filter.js';

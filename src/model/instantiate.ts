@@ -361,3 +361,13 @@ function unknownAttribute(name: string, kind: Kind): ValidationError {
 function required(name: string): ValidationError {
   return new ValidationError('OCCI_ERR_VALIDATION_REQUIRED', `required attribute ${name} is missing`);
 }
+
+/** Removes a mixin from an entity (HTTP Protocol §7) with the attributes only it defined. */
+export function dissociate(model: Model, entity: Entity, mixin: Mixin): Entity {
+  const kind = model.getKind(entity.kind);
+  const mixins = model.resolveMixins(entity.mixins).filter((m) => m !== mixin);
+  const defs = model.attributesFor(kind, mixins);
+  const attributes: Attributes = {};
+  for (const [name, value] of Object.entries(entity.attributes)) if (defs.has(name)) attributes[name] = value;
+  return { ...entity, mixins: entity.mixins.filter((id) => id !== mixin.id), attributes };
+}

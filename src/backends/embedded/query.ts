@@ -1,0 +1,91 @@
+import { matchesAttribute, type Entity, type FilterInput, type Model } from '../../model/index.js';
+import type { ListQuery, ListResult, RequestContext } from '../backend.js';
+import { rowToEntity, type EntityRow, type Store } from './store.js';
+
+/**
+ * A collection listing in creation order. Kind, mixin, prefix and owner are
+ * SQL on indexed columns; the category and attribute filter (HTTP Protocol
+ * §9) needs the model's typed comparison and runs on the parsed rows.
+ */
+export function listEntities(store: Store, model: Model, ctx: RequestContext, query: ListQuery): ListResult {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (!ctx.admin) {
+    where.push('owner = ?');
+    params.push(ctx.owner);
+  }
+  if (query.kinds !== undefined) {
+    if (query.kinds.length === 0) return query.detail === 'entities' ? { locations: [], entities: [] } : { locations: [] };
+    where.push(`kind IN (${marks(query.kinds.length)})`);
+    params.push(...query.kinds);
+  }
+  if (query.mixin !== undefined) {
+    const ids = mixinFamily(model, query.mixin);
+    where.push(`location IN (SELECT location FROM memberships WHERE mixin IN (${marks(ids.length)}))`);
+    params.push(...ids);
+  }
+  if (query.prefix !== undefined && query.prefix !== '') {
+    // A range on the unique index: every string that starts with the prefix sorts inside it.
+    where.push('location >= ? AND location < ?');
+    params.push(query.prefix, upperBound(query.prefix));
+  }
+  const sql = `FROM entities${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
+  const offset = Math.max(0, Math.floor(query.offset ?? 0));
+  const limit = query.limit === undefined ? -1 : Math.max(0, Math.floor(query.limit));
+  const filter = query.filter;
+  const filtering = filter !== undefined && (filter.categories.length > 0 || Object.keys(filter.attributes).length > 0);
+
+  if (!filtering && query.detail === 'locations') {
+    const locations = store.adhoc(`SELECT location ${sql} LIMIT ? OFFSET ?`, true).all(...params, limit, offset) as string[];
+    return { locations };
+  }
+  let entities: Entity[];
+  if (filtering) {
+    const rows = store.adhoc(`SELECT * ${sql}`).all(...params) as EntityRow[];
+    entities = rows.map(rowToEntity).filter((e) => matches(model, e, filter));
+    entities = entities.slice(offset, limit < 0 ? undefined : offset + limit);
+  } else {
+    const rows = store.adhoc(`SELECT * ${sql} LIMIT ? OFFSET ?`).all(...params, limit, offset) as EntityRow[];
+    entities = rows.map(rowToEntity);
+  }
+  const locations = entities.map((e) => e.location);
+  return query.detail === 'entities' ? { locations, entities: store.withLinks(entities) } : { locations };
+}
+
+/**
+ * A mixin's collection holds the entities associated with it or with a mixin
+ * that depends on it (Core §7: B depending on A brings A's capabilities), so
+ * `/mixin/os_tpl/` lists every compute that has an OS image.
+ */
+function mixinFamily(model: Model, id: string): string[] {
+  const mixin = model.findMixin(id);
+  const ids = [id];
+  if (mixin) for (const m of model.mixins) if (m !== mixin && m.dependsOn(mixin)) ids.push(m.id);
+  return ids;
+}
+
+function matches(model: Model, entity: Entity, filter: FilterInput): boolean {
+  for (const id of filter.categories) if (!hasCategory(model, entity, id)) return false;
+  for (const [name, value] of Object.entries(filter.attributes)) if (!matchesAttribute(model, entity, name, value)) return false;
+  return true;
+}
+
+/** Is the entity of this Kind (or a sub-kind), with this Mixin (or a dependant), or offering this Action? */
+function hasCategory(model: Model, entity: Entity, id: string): boolean {
+  const c = model.findCategory(id);
+  const kind = model.findKind(entity.kind);
+  if (!c || !kind) return false;
+  if (c.class === 'kind') return kind.isA(model.getKind(id));
+  const mixins = model.resolveMixins(entity.mixins);
+  if (c.class === 'mixin') return mixins.some((m) => m.dependsOn(model.getMixin(id)));
+  return model.actionsFor(kind, mixins).some((a) => a.id === id);
+}
+
+function marks(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ');
+}
+
+/** The smallest string above every string starting with `prefix`: its last character plus one. */
+function upperBound(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}

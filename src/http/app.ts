@@ -1,0 +1,211 @@
+import { ANONYMOUS, type Backend, type RequestContext } from '../backends/index.js';
+import { MethodNotAllowedError, NotFoundError, OcciError, UnsupportedMediaTypeError, VersionError, toOcciError } from '../errors.js';
+import type { Model, Resolve } from '../model/index.js';
+import {
+  MEDIA_TYPES, essence, findRendering, negotiate, type Negotiated, type ParseInput, type Parser, type Renderable,
+} from '../rendering/index.js';
+import { textOcci } from '../rendering/text-occi/index.js';
+import { textPlain } from '../rendering/text-plain/index.js';
+import { handleCollection } from './collections.js';
+import { handleEntity } from './entities.js';
+import { errorStatus } from './error-status.js';
+import type { OcciRequest, OcciResponse } from './exchange.js';
+import { handleQueryInterface } from './query-interface.js';
+import { ALLOWED, route, type Route } from './routes.js';
+import { baseUrlFor, checkPath, makeResolver } from './urls.js';
+
+export const VERSION = '0.1.0';
+export const SERVER_HEADER = `occi-server/${VERSION} OCCI/1.2 OCCI/1.1`;
+const ACCEPT_HEADER = MEDIA_TYPES.join(', ');
+
+export interface AppOptions {
+  readonly model: Model;
+  readonly backend: Backend;
+  /** Absolute URL clients reach us at (no trailing slash); otherwise built from Host. */
+  readonly publicUrl?: string;
+  /** Host used when a request has no usable Host header. */
+  readonly defaultHost: string;
+  /** Largest `number` a page may have (larger is 413). */
+  readonly maxPageSize: number;
+}
+
+/** What a handler returns: the status, the value to render, extra headers. */
+export interface Outcome {
+  readonly status: number;
+  readonly value: Renderable;
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
+}
+
+/**
+ * One request in flight, as handlers see it. `expect()` negotiates the
+ * response rendering up front, so a request that cannot be answered in an
+ * acceptable format is refused before it changes anything.
+ */
+export class Exchange {
+  readonly req: OcciRequest;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly baseUrl: string;
+  readonly resolve: Resolve;
+  readonly ctx: RequestContext;
+  readonly app: AppOptions;
+  #negotiated: Negotiated | undefined;
+
+  constructor(app: AppOptions, req: OcciRequest, path: string, query: URLSearchParams, ctx: RequestContext) {
+    this.app = app;
+    this.req = req;
+    this.path = path;
+    this.query = query;
+    this.ctx = ctx;
+    this.baseUrl = baseUrlFor(app.publicUrl, req.headers.host, app.defaultHost);
+    this.resolve = makeResolver(this.baseUrl);
+  }
+
+  get model(): Model {
+    return this.app.model;
+  }
+  get backend(): Backend {
+    return this.app.backend;
+  }
+
+  /** Negotiates the response rendering for a value of this type (406/400 before any work is done). */
+  expect(type: Renderable['type']): Negotiated {
+    this.#negotiated ??= negotiate(this.req.headers.accept, type);
+    return this.#negotiated;
+  }
+
+  get negotiated(): Negotiated | undefined {
+    return this.#negotiated;
+  }
+
+  /** The parser for the request content (HTTP Protocol §13: parsed by its Content-Type). */
+  parser(): Parser {
+    const ct = this.req.headers['content-type'];
+    if (ct === undefined || ct.trim() === '') {
+      // text/occi carries its content in headers, often with an empty body and no type.
+      return this.req.body.trim() === '' ? textOcci.parser! : textPlain.parser!;
+    }
+    const rendering = findRendering(ct);
+    if (!rendering?.parser) {
+      throw new UnsupportedMediaTypeError(`cannot read a request body of type ${essence(ct)}; send one of ${MEDIA_TYPES.filter((t) => findRendering(t)?.parser).join(', ')}`);
+    }
+    return rendering.parser;
+  }
+
+  parseInput(): ParseInput {
+    return { body: this.req.body, headers: this.req.headers };
+  }
+
+  /** Absolute URL of a location path (external URIs unchanged). */
+  url(location: string): string {
+    return location.startsWith('/') ? this.baseUrl + location : location;
+  }
+
+  /** The `action` query parameter, if any. */
+  get action(): string | undefined {
+    return this.query.get('action') ?? undefined;
+  }
+}
+
+/** The OCCI application: a function from request to response. */
+export function createApp(options: AppOptions): { handle(req: OcciRequest): Promise<OcciResponse> } {
+  return {
+    handle: async (req) => {
+      let x: Exchange | undefined;
+      try {
+        checkVersion(req.headers['user-agent']);
+        const { path, query } = splitUrl(req.url);
+        x = new Exchange(options, req, path, query, ANONYMOUS);
+        const r = route(options.model, path);
+        if (!r) throw new NotFoundError(`nothing at ${path}`);
+        const method = req.method === 'HEAD' ? 'GET' : req.method;
+        if (!ALLOWED[r.type].includes(req.method)) throw new MethodNotAllowedError(req.method, path, ALLOWED[r.type]);
+        if (method === 'OPTIONS') return respond(200, [['Allow', ALLOWED[r.type].join(', ')]], '');
+        const outcome = await dispatch(x, r, method);
+        return renderOutcome(x, outcome, req.method === 'HEAD');
+      } catch (err) {
+        return renderError(x, req, toOcciError(err));
+      }
+    },
+  };
+}
+
+function dispatch(x: Exchange, r: Route, method: string): Promise<Outcome> {
+  switch (r.type) {
+    case 'query':
+      return handleQueryInterface(x, method);
+    case 'kind':
+    case 'mixin':
+    case 'unbound':
+      return handleCollection(x, r, method);
+    case 'entity':
+      return handleEntity(x, r.kind, method);
+  }
+}
+
+/** HTTP Protocol §12: a client announcing a higher OCCI version than 1.2 gets 501. */
+function checkVersion(userAgent: string | undefined): void {
+  if (!userAgent) return;
+  for (const m of userAgent.matchAll(/\bOCCI\/(\d+)\.(\d+)\b/g)) {
+    const major = Number(m[1]);
+    const minor = Number(m[2]);
+    if (major > 1 || (major === 1 && minor > 2)) {
+      throw new VersionError(`this server speaks OCCI/1.2 (and 1.1); the client asked for OCCI/${m[1]}.${m[2]}`);
+    }
+  }
+}
+
+function splitUrl(url: string): { path: string; query: URLSearchParams } {
+  const q = url.indexOf('?');
+  let path = q < 0 ? url : url.slice(0, q);
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    throw new NotFoundError('the path is not valid percent-encoding');
+  }
+  if (!path.startsWith('/')) throw new NotFoundError('the path must be absolute');
+  checkPath(path);
+  return { path, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
+}
+
+function renderOutcome(x: Exchange, outcome: Outcome, head: boolean): OcciResponse {
+  const negotiated = x.expect(outcome.value.type);
+  const rendered = negotiated.rendering.render(outcome.value, { model: x.model, baseUrl: x.baseUrl });
+  const headers: Array<[string, string]> = [
+    ['Content-Type', negotiated.mediaType + negotiated.rendering.contentTypeParameters],
+    ...(outcome.headers ?? []).map(([k, v]) => [k, v] as [string, string]),
+    ...rendered.headers.map(([k, v]) => [k, v] as [string, string]),
+  ];
+  // HEAD answers what GET would, without the body (RFC 9110 §9.3.2).
+  if (head) headers.push(['Content-Length', String(Buffer.byteLength(rendered.body))]);
+  return respond(outcome.status, headers, head ? '' : rendered.body);
+}
+
+/** Errors go out in the negotiated rendering when there is one, else text/plain (uri-list cannot carry them). */
+function renderError(x: Exchange | undefined, req: OcciRequest, err: OcciError): OcciResponse {
+  const status = errorStatus(err.code);
+  let negotiated = x?.negotiated;
+  if (!negotiated || !negotiated.rendering.canRender('error')) {
+    try {
+      negotiated = negotiate(req.headers.accept, 'error');
+    } catch {
+      negotiated = { rendering: textPlain, mediaType: textPlain.mediaType };
+    }
+  }
+  const message = status === 500 ? 'internal server error' : err.message;
+  const rendered = negotiated.rendering.render(
+    { type: 'error', status, code: err.code, message },
+    { model: x?.model ?? ({} as Model), baseUrl: x?.baseUrl ?? '' },
+  );
+  const headers: Array<[string, string]> = [
+    ['Content-Type', negotiated.mediaType + negotiated.rendering.contentTypeParameters],
+    ...rendered.headers.map(([k, v]) => [k, v] as [string, string]),
+  ];
+  if (err instanceof MethodNotAllowedError) headers.push(['Allow', err.allow.join(', ')]);
+  return respond(status, headers, req.method === 'HEAD' ? '' : rendered.body);
+}
+
+function respond(status: number, headers: Array<[string, string]>, body: string): OcciResponse {
+  headers.unshift(['Server', SERVER_HEADER], ['Accept', ACCEPT_HEADER]);
+  return { status, headers, body };
+}

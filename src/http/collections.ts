@@ -1,0 +1,161 @@
+import type { EntityChange, ListQuery } from '../backends/index.js';
+import { NotFoundError, NotImplementedError, TooLargeError, ValidationError } from '../errors.js';
+import {
+  applyUpdate, checkActionInput, dissociate, draftEntity, type Entity, type Kind, type Mixin,
+} from '../model/index.js';
+import type { Exchange, Outcome } from './app.js';
+import { readFilter } from './filter.js';
+import type { Route } from './routes.js';
+
+type CollectionRoute = Extract<Route, { type: 'kind' | 'mixin' | 'unbound' }>;
+
+/** Kind collections, mixin collections and unbound paths (HTTP Protocol §6, §7). */
+export async function handleCollection(x: Exchange, r: CollectionRoute, method: string): Promise<Outcome> {
+  switch (method) {
+    case 'GET':
+      return list(x, r);
+    case 'POST':
+      if (x.action !== undefined) return runAction(x, r);
+      if (r.type === 'kind') return create(x, r.kind);
+      if (r.type === 'mixin') return associate(x, r.mixin, 'add');
+      break;
+    case 'PUT':
+      if (r.type === 'mixin') return associate(x, r.mixin, 'replace');
+      break;
+    case 'DELETE':
+      if (r.type === 'mixin') return associate(x, r.mixin, 'remove');
+      if (r.type === 'kind') return deleteMembers(x, r.kind);
+      break;
+  }
+  throw new NotImplementedError(`${method} on ${x.path}`);
+}
+
+/** The ListQuery that selects a collection's members. */
+function membersOf(x: Exchange, r: CollectionRoute): Pick<ListQuery, 'kinds' | 'mixin' | 'prefix'> {
+  if (r.type === 'kind') return { kinds: x.model.kinds.filter((k) => k.isA(r.kind)).map((k) => k.id) };
+  if (r.type === 'mixin') return { mixin: r.mixin.id };
+  return x.path === '/' ? {} : { prefix: x.path };
+}
+
+async function list(x: Exchange, r: CollectionRoute): Promise<Outcome> {
+  const { rendering } = x.expect('collection');
+  const filter = readFilter(x);
+  const page = readPage(x);
+  const result = await x.backend.list(x.ctx, { ...membersOf(x, r), filter, ...page, detail: rendering.collectionDetail });
+  return { status: 200, value: { type: 'collection', locations: result.locations, entities: result.entities } };
+}
+
+/** HTTP Protocol §10: `page` (1-based) and `number` go together; a page over the limit is 413. */
+function readPage(x: Exchange): { offset?: number; limit?: number } {
+  const page = x.query.get('page');
+  const number = x.query.get('number');
+  if (page === null && number === null) return {};
+  if (page === null || number === null) {
+    throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', 'page and number must be given together, e.g. ?page=1&number=50');
+  }
+  if (!/^[1-9]\d{0,8}$/.test(page)) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', `page must be a positive integer (pages count from 1), got "${page}"`);
+  if (!/^[1-9]\d{0,8}$/.test(number)) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', `number must be a positive integer, got "${number}"`);
+  const limit = Number(number);
+  if (limit > x.app.maxPageSize) throw new TooLargeError(`number ${limit} is larger than the largest page, ${x.app.maxPageSize}`);
+  return { offset: (Number(page) - 1) * limit, limit };
+}
+
+/** POST to a Kind location (HTTP Protocol §6.2): one entity, or a JSON collection of them, atomically. */
+async function create(x: Exchange, kind: Kind): Promise<Outcome> {
+  const { rendering } = x.expect('collection');
+  const inputs = x.parser().parseEntities(x.parseInput(), x.model);
+  if (inputs.length === 0) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `nothing to create: name the kind ${kind.id}`);
+  for (const input of inputs) {
+    if (input.kind === undefined) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `a creation must name exactly one kind (${kind.id} here)`);
+  }
+  const drafts = inputs.map((input) => draftEntity(x.model, kind, input, x.resolve));
+  const created = await x.backend.create(x.ctx, drafts);
+  const locations = created.map((e) => e.location);
+  const headers: Array<[string, string]> = [['Location', x.url(locations[0])]];
+  if (rendering.collectionDetail === 'entities' && created.length === 1) {
+    return { status: 201, headers, value: { type: 'entity', entity: created[0] } };
+  }
+  return { status: 201, headers, value: { type: 'collection', locations, entities: created } };
+}
+
+/** POST `?action=` on a collection (HTTP Protocol §6.3): every member, all or nothing. */
+async function runAction(x: Exchange, r: CollectionRoute): Promise<Outcome> {
+  const { rendering } = x.expect('collection');
+  const input = x.parser().parseAction(x.parseInput(), x.model);
+  const members = await x.backend.list(x.ctx, { ...membersOf(x, r), filter: readFilter(x), detail: 'entities' });
+  const entities = members.entities ?? [];
+  let checked: ReturnType<typeof checkActionInput> | undefined;
+  for (const e of entities) {
+    // The action must be defined for every member (OCCI Core §8).
+    checked = checkActionInput(x.model, x.model.getKind(e.kind), x.model.resolveMixins(e.mixins), x.action!, input);
+  }
+  if (!checked) {
+    if (r.type === 'kind') checkActionInput(x.model, r.kind, [], x.action!, input);
+    return { status: 200, value: { type: 'collection', locations: [], entities: [] } };
+  }
+  const results = await x.backend.invoke(x.ctx, members.locations, checked.action, checked.parameters);
+  const done = results.flatMap((res) => (res.type === 'entity' ? [res.entity] : []));
+  return {
+    status: 200,
+    value: { type: 'collection', locations: done.map((e) => e.location), entities: rendering.collectionDetail === 'entities' ? done : undefined },
+  };
+}
+
+/** Mixin collections (HTTP Protocol §7): POST adds members, PUT replaces the set, DELETE removes members. */
+async function associate(x: Exchange, mixin: Mixin, mode: 'add' | 'replace' | 'remove'): Promise<Outcome> {
+  const { rendering } = x.expect('collection');
+  const listed = x.parser().parseLocations(x.parseInput(), x.model).map(x.resolve);
+  const current = await x.backend.list(x.ctx, { mixin: mixin.id, detail: 'entities' });
+  const currentSet = new Set(current.locations);
+  const changes: EntityChange[] = [];
+  const toAdd = mode === 'remove' ? [] : listed.filter((l) => !currentSet.has(l));
+  for (const location of new Set(toAdd)) {
+    const entity = await getOr404(x, location);
+    const { entity: updated } = applyUpdate(x.model, entity, { mixins: [mixin.id], attributes: {}, links: [], actionLinks: 0 }, x.resolve);
+    changes.push({ entity: updated });
+  }
+  let toRemove: Entity[] = [];
+  if (mode === 'replace') {
+    const keep = new Set(listed);
+    toRemove = (current.entities ?? []).filter((e) => !keep.has(e.location));
+  } else if (mode === 'remove') {
+    // HTTP Protocol 1.2 §7: without a list, every member is removed.
+    if (listed.length === 0) toRemove = current.entities ?? [];
+    else {
+      for (const location of new Set(listed)) {
+        const e = (current.entities ?? []).find((c) => c.location === location);
+        if (!e) throw new NotFoundError(`${location} is not a member of ${mixin.location}`);
+        toRemove.push(e);
+      }
+    }
+  }
+  for (const e of toRemove) changes.push({ entity: dissociate(x.model, e, mixin) });
+  if (changes.length > 0) await x.backend.update(x.ctx, changes);
+  const after = await x.backend.list(x.ctx, { mixin: mixin.id, detail: rendering.collectionDetail });
+  return { status: 200, value: { type: 'collection', locations: after.locations, entities: after.entities } };
+}
+
+/** DELETE on a Kind collection: the listed members (1.1), or all of them (1.2 §6.5). */
+async function deleteMembers(x: Exchange, kind: Kind): Promise<Outcome> {
+  x.expect('empty');
+  const listed = x.req.body.trim() === '' && !x.req.headers['x-occi-location']
+    ? []
+    : x.parser().parseLocations(x.parseInput(), x.model).map(x.resolve);
+  let locations: string[];
+  if (listed.length > 0) {
+    for (const l of listed) {
+      if (x.model.findKindForEntityPath(l)?.isA(kind) !== true) throw new ValidationError('OCCI_ERR_VALIDATION_LOCATION', `${l} is not in ${kind.location}`);
+    }
+    locations = [...new Set(listed)];
+  } else {
+    locations = (await x.backend.list(x.ctx, { ...membersOf(x, { type: 'kind', kind }), detail: 'locations' })).locations;
+  }
+  if (locations.length > 0) await x.backend.delete(x.ctx, locations);
+  return { status: 200, value: { type: 'empty' } };
+}
+
+async function getOr404(x: Exchange, location: string): Promise<Entity> {
+  const e = await x.backend.get(x.ctx, location);
+  if (!e) throw new NotFoundError(`no entity at ${location}`);
+  return e;
+}

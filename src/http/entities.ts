@@ -1,0 +1,82 @@
+import { NotFoundError, NotImplementedError, ValidationError } from '../errors.js';
+import { applyReplace, applyUpdate, checkActionInput, draftEntity, type Entity, type EntityInput, type Kind } from '../model/index.js';
+import type { Exchange, Outcome } from './app.js';
+
+/** One entity instance, resource or link (HTTP Protocol §5). */
+export async function handleEntity(x: Exchange, kind: Kind, method: string): Promise<Outcome> {
+  switch (method) {
+    case 'GET': {
+      x.expect('entity');
+      const entity = await getOr404(x);
+      return entityOutcome(entity);
+    }
+    case 'PUT':
+      return put(x, kind);
+    case 'POST':
+      return x.action === undefined ? update(x) : runAction(x);
+    default: {
+      x.expect('empty');
+      await x.backend.delete(x.ctx, [x.path]);
+      return { status: 200, value: { type: 'empty' } };
+    }
+  }
+}
+
+function entityOutcome(entity: Entity, status = 200, headers: Array<[string, string]> = []): Outcome {
+  return { status, headers: [...headers, ['ETag', `"${entity.version}"`]], value: { type: 'entity', entity } };
+}
+
+async function getOr404(x: Exchange): Promise<Entity> {
+  const entity = await x.backend.get(x.ctx, x.path);
+  if (!entity) throw new NotFoundError(`no entity at ${x.path}`);
+  return entity;
+}
+
+function oneEntity(x: Exchange): EntityInput {
+  const inputs = x.parser().parseEntities(x.parseInput(), x.model);
+  if (inputs.length !== 1) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `expected one entity rendering, got ${inputs.length}`);
+  return inputs[0];
+}
+
+/** PUT: full replacement of an existing entity, or creation at a client-chosen path (§5.2). */
+async function put(x: Exchange, kind: Kind): Promise<Outcome> {
+  x.expect('entity');
+  const input = oneEntity(x);
+  const existing = await x.backend.get(x.ctx, x.path);
+  if (existing) {
+    const replaced = applyReplace(x.model, existing, input, x.resolve);
+    const [stored] = await x.backend.update(x.ctx, [{ entity: replaced }]);
+    return entityOutcome(stored);
+  }
+  if (!x.backend.capabilities.putCreate) {
+    throw new NotImplementedError(`the ${x.backend.name} backend cannot create entities at a chosen path; POST to ${kind.location}`);
+  }
+  if (input.kind === undefined) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `a creation must name exactly one kind (${kind.id} here)`);
+  const draft = draftEntity(x.model, kind, input, x.resolve);
+  const [created] = await x.backend.create(x.ctx, [draft], x.path);
+  return entityOutcome(created, 201, [['Location', x.url(created.location)]]);
+}
+
+/** POST without action: partial update, mixins added, inline links added (§5.3). */
+async function update(x: Exchange): Promise<Outcome> {
+  x.expect('entity');
+  const input = oneEntity(x);
+  const existing = await getOr404(x);
+  const { entity, links } = applyUpdate(x.model, existing, input, x.resolve);
+  const [stored] = await x.backend.update(x.ctx, [{ entity, links }]);
+  return entityOutcome(stored);
+}
+
+/** POST `?action=term` (§5.4): 200 with the entity, or with the mixin a `save` made. */
+async function runAction(x: Exchange): Promise<Outcome> {
+  const input = x.parser().parseAction(x.parseInput(), x.model);
+  const existing = await getOr404(x);
+  const { action, parameters } = checkActionInput(
+    x.model, x.model.getKind(existing.kind), x.model.resolveMixins(existing.mixins), x.action!, input,
+  );
+  // `save` answers with a category; every other action with the entity.
+  x.expect(action.term === 'save' ? 'categories' : 'entity');
+  const [result] = await x.backend.invoke(x.ctx, [x.path], action, parameters);
+  if (result.type === 'mixin') return { status: 200, value: { type: 'categories', categories: [result.mixin] } };
+  return entityOutcome(result.entity);
+}

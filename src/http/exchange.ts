@@ -1,0 +1,20 @@
+/**
+ * A request and a response as plain data: the app is a function from one to
+ * the other, so tests call it in process and `server.ts` wires it to node:http.
+ */
+export interface OcciRequest {
+  readonly method: string;
+  /** Path and query as received, e.g. `/compute/?page=1&number=10`. */
+  readonly url: string;
+  /** Lower-case names; repeated headers joined by `, ` (as node:http does). */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string;
+  /** The peer address, for logs and trusted-proxy checks. */
+  readonly remoteAddress?: string;
+}
+
+export interface OcciResponse {
+  status: number;
+  headers: Array<[string, string]>;
+  body: string;
+}

@@ -1,0 +1,114 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SERVER_HEADER } from './app.js';
+import type { OcciRequest, OcciResponse } from './exchange.js';
+
+export interface ServerOptions {
+  readonly handle: (req: OcciRequest) => Promise<OcciResponse>;
+  /** Largest request body in bytes; larger is 413 and the connection closes. */
+  readonly maxBodySize: number;
+  /** Largest request head; text/occi puts whole renderings in headers (HTTP Protocol §16). */
+  readonly maxHeaderSize: number;
+  /** Milliseconds to receive the request head (slow clients are cut off). */
+  readonly headersTimeout: number;
+  /** Milliseconds to receive the whole request. */
+  readonly requestTimeout: number;
+  /** Called for every response with status 500, with the cause. */
+  readonly onInternalError?: (err: unknown) => void;
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly address: AddressInfo;
+  /** Stops accepting, lets requests in flight finish, then resolves. */
+  close(): Promise<void>;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Wires the app to node:http on one address. */
+export async function listen(options: ServerOptions, host: string, port: number): Promise<RunningServer> {
+  const server = createServer(
+    { maxHeaderSize: options.maxHeaderSize, requestTimeout: options.requestTimeout, headersTimeout: options.headersTimeout },
+    (req, res) => void serve(options, req, res),
+  );
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    server,
+    address: server.address() as AddressInfo,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+async function serve(options: ServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const body = await readBody(req, options.maxBodySize);
+    if (typeof body !== 'string') {
+      writePlain(res, body.status, body.message, true);
+      return;
+    }
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    const response = await options.handle({
+      method: req.method ?? 'GET', url: req.url ?? '/', headers, body, remoteAddress: req.socket.remoteAddress,
+    });
+    write(res, response);
+  } catch (err) {
+    options.onInternalError?.(err);
+    if (!res.headersSent) writePlain(res, 500, 'internal server error', false);
+    else res.destroy();
+  }
+}
+
+/** The body as text, or the status to answer with when it cannot be read. */
+async function readBody(req: IncomingMessage, limit: number): Promise<string | { status: number; message: string }> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) return { status: 413, message: `request body larger than ${limit} bytes` };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return { status: 413, message: `request body larger than ${limit} bytes` };
+    chunks.push(chunk);
+  }
+  try {
+    return UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    return { status: 400, message: 'request body is not valid UTF-8' };
+  }
+}
+
+function write(res: ServerResponse, response: OcciResponse): void {
+  const flat: string[] = [];
+  let hasLength = false;
+  for (const [name, value] of response.headers) {
+    if (name === 'Content-Length') hasLength = true;
+    flat.push(name, value);
+  }
+  const body = Buffer.from(response.body, 'utf8');
+  if (!hasLength) flat.push('Content-Length', String(body.length));
+  res.writeHead(response.status, flat);
+  res.end(body);
+}
+
+/** A last-resort plain answer, for what happens before or outside the app. */
+function writePlain(res: ServerResponse, status: number, message: string, close: boolean): void {
+  const body = `${message}\r\n`;
+  const headers: Record<string, string | number> = {
+    Server: SERVER_HEADER, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body),
+  };
+  if (close) headers.Connection = 'close';
+  res.writeHead(status, headers);
+  res.end(body);
+}

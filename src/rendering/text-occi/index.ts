@@ -1,0 +1,81 @@
+/** text/occi: OCCI lines in HTTP headers, one header per line type, body `OK` (Text Rendering §6). */
+import type { FilterInput, Model } from '../../model/index.js';
+import { LINE_NAMES, checkValue, oneLine, readLines, type Line, type LineName } from '../_grammar.js';
+import { categoryLines, entityLines, locationLines, readFilter, textParser } from '../_text-entity.js';
+import type { ParseInput, Rendered, Rendering } from '../rendering.js';
+
+export const textOcci: Rendering = {
+  mediaType: 'text/occi',
+  aliases: [],
+  contentTypeParameters: '',
+  collectionDetail: 'locations',
+  canRender: () => true,
+  render(value, ctx): Rendered {
+    switch (value.type) {
+      case 'entity':
+        return ok(entityLines(value.entity, ctx.model));
+      case 'collection':
+        return ok(locationLines(value.locations, ctx.baseUrl));
+      case 'categories':
+        return ok(categoryLines(value.categories));
+      case 'empty':
+        return ok([]);
+      case 'error':
+        return { headers: [['X-OCCI-Error', toHeader(value.message)]], body: `${oneLine(value.message)}\r\n` };
+    }
+  },
+  parser: textParser(readRequest),
+};
+
+/**
+ * The filter of a GET (HTTP Protocol §9): `Category` and `X-OCCI-Attribute`
+ * request headers, whatever the request's Content-Type.
+ */
+export function parseHeaderFilter(headers: ParseInput['headers'], _model: Model): FilterInput {
+  return readFilter(headerLines(headers, ['Category', 'X-OCCI-Attribute']));
+}
+
+/** One header per line type, values joined by `, ` (the form §6 recommends); the body is exactly `OK`. */
+function ok(lines: readonly Line[]): Rendered {
+  const headers: Array<[string, string]> = [];
+  for (const name of LINE_NAMES) {
+    const values = lines.filter((l) => l.name === name).map((l) => l.value);
+    if (values.length > 0) headers.push([name, toHeader(values.join(', '))]);
+  }
+  return { headers, body: 'OK' };
+}
+
+/**
+ * Node writes header values as ISO-8859-1: non-ASCII text goes out as its
+ * UTF-8 bytes, which is what a UTF-8 client reads back.
+ */
+function toHeader(value: string): string {
+  const safe = oneLine(value);
+  return /[^\x00-\x7f]/.test(safe) ? Buffer.from(safe, 'utf8').toString('latin1') : safe;
+}
+
+/** The reverse of toHeader, when the header's bytes are valid UTF-8. */
+function fromHeader(value: string): string {
+  if (!/[\x80-\xff]/.test(value) || /[^\x00-\xff]/.test(value)) return value;
+  const decoded = Buffer.from(value, 'latin1').toString('utf8');
+  return decoded.includes('\ufffd') && !value.includes('\ufffd') ? value : decoded;
+}
+
+const HEADER_NAMES: ReadonlyArray<[LineName, string]> = LINE_NAMES.map((n) => [n, n.toLowerCase()]);
+
+function headerLines(headers: ParseInput['headers'], names: readonly LineName[] = LINE_NAMES): Line[] {
+  const out: Line[] = [];
+  for (const [name, key] of HEADER_NAMES) {
+    const value = headers[key];
+    if (!names.includes(name) || value === undefined || value.trim() === '') continue;
+    out.push({ name, value: checkValue(fromHeader(value).trim()) });
+  }
+  return out;
+}
+
+/** A text/occi request: the OCCI headers, plus body lines when a client put some there (anything but `OK`). */
+function readRequest(input: ParseInput): Line[] {
+  const lines = headerLines(input.headers);
+  const body = input.body.trim();
+  return body === '' || body === 'OK' ? lines : [...lines, ...readLines(input.body)];
+}

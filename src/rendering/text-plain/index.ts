@@ -1,0 +1,37 @@
+/** text/plain (and 1.2's text/occi+plain): OCCI lines in the body, one `Name: value` CRLF each (Text Rendering §5). */
+import { entityLines, categoryLines, locationLines, textParser } from '../_text-entity.js';
+import { formatLines, oneLine, readLines } from '../_grammar.js';
+import type { Rendered, Rendering } from '../rendering.js';
+
+// An error body must not read as OCCI content: a client parsing it would
+// take "Category: ..." for a category.
+const OCCI_LINE = /^\s*(category|link|x-occi-attribute|x-occi-location|location)\s*:/i;
+
+export const textPlain: Rendering = {
+  mediaType: 'text/plain',
+  aliases: ['text/occi+plain'],
+  contentTypeParameters: '; charset=utf-8',
+  collectionDetail: 'locations',
+  canRender: () => true,
+  render(value, ctx): Rendered {
+    switch (value.type) {
+      case 'entity':
+        return body(formatLines(entityLines(value.entity, ctx.model)));
+      case 'collection':
+        return body(formatLines(locationLines(value.locations, ctx.baseUrl)));
+      case 'categories':
+        return body(formatLines(categoryLines(value.categories)));
+      case 'empty':
+        return body('');
+      case 'error': {
+        const message = oneLine(value.message);
+        return body(`${OCCI_LINE.test(message) ? `error: ${message}` : message}\r\n`);
+      }
+    }
+  },
+  parser: textParser((input) => readLines(input.body)),
+};
+
+function body(text: string): Rendered {
+  return { headers: [], body: text };
+}
