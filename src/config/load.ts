@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { TemplatesConfig } from '../backends/index.js';
+import type { AttributeValue } from '../model/index.js';
 import { DEFAULTS, KEYS, type Config } from './schema.js';
 
 /** A configuration problem, with a message naming the key and what is wrong. */
@@ -118,12 +119,17 @@ function readTemplates(value: unknown, where: string): TemplatesConfig {
       if (typeof t !== 'object' || t === null || typeof e.term !== 'string' || typeof e.title !== 'string') {
         throw new ConfigError(`${where}.${k}[${i}]: each template needs a term and a title`);
       }
-      return { term: e.term, title: e.title, attributes: (e.attributes ?? {}) as Record<string, never> };
+      if (e.attributes !== undefined && (typeof e.attributes !== 'object' || e.attributes === null || Array.isArray(e.attributes))) {
+        throw new ConfigError(`${where}.${k}[${i}].attributes: expected a mapping of attribute names to values`);
+      }
+      const attributes = e.attributes as Record<string, AttributeValue> | undefined;
+      return attributes === undefined ? { term: e.term, title: e.title } : { term: e.term, title: e.title, attributes };
     });
   };
   const scheme = obj.scheme ?? DEFAULTS.templates.scheme;
   if (typeof scheme !== 'string') throw new ConfigError(`${where}.scheme: expected a URL string`);
   const defaultOs = obj['default-os'];
   if (defaultOs !== undefined && typeof defaultOs !== 'string') throw new ConfigError(`${where}.default-os: expected a term`);
-  return { scheme, os: list('os'), resource: list('resource'), defaultOs };
+  const resource = list('resource').map((t) => ({ ...t, attributes: t.attributes ?? {} }));
+  return { scheme, os: list('os'), resource, ...(defaultOs === undefined ? {} : { defaultOs }) };
 }
