@@ -69,7 +69,7 @@ export type ActionResult = { readonly type: 'entity'; readonly entity: Entity } 
  * - `update` with a stale `version` throws ConflictError (OCCI_ERR_CONFLICT_STATE).
  *
  * @example
- * const backend = createBackend('embedded', { dataDir: './data' });
+ * const backend = createBackend('embedded', { dataDir: './data', templates: DEFAULT_TEMPLATES });
  * const model = standardModel();
  * await backend.start(model); // adds the backend's templates to the model
  * const [vm] = await backend.create(ANONYMOUS, [draftEntity(model, COMPUTE, input, resolve)]);

@@ -114,6 +114,12 @@ export class Model {
     if (existing && existing.class === 'mixin' && (existing as Mixin).origin === 'user' && (existing as Mixin).location === mixin.location) {
       return false;
     }
+    if (mixin.title !== undefined && (mixin.title.length > 256 || /[\u0000-\u001f\u007f]/.test(mixin.title))) {
+      throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', 'a mixin title is at most 256 characters, without control characters');
+    }
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s"]*#$/.test(mixin.scheme) || mixin.scheme.length > 512) {
+      throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', `scheme "${mixin.scheme}" must be an absolute URI ending in "#"`);
+    }
     if (mixin.scheme.startsWith(RESERVED_SCHEME)) {
       throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', `scheme ${mixin.scheme} is reserved for the OCCI documents`);
     }

@@ -71,6 +71,6 @@ export interface Rendering {
   /** Can this rendering represent a value of this type? (`text/uri-list` renders only listings.) */
   canRender(type: Renderable['type']): boolean;
   render(value: Renderable, ctx: RenderContext): Rendered;
-  /** Absent for output-only renderings (`text/uri-list`). */
+  /** How requests in this media type are read (`text/uri-list` reads only location lists). */
   readonly parser?: Parser;
 }

@@ -33,6 +33,22 @@ describe('real client request shapes', () => {
     assert.equal(header(res, 'location'), `${server.base}/compute/${id}`);
   });
 
+  it('rOCCI-cli 4: the OCCI 1.1-era OpenStack context mixins are accepted and rendered', async () => {
+    const body = [
+      'Category: compute; scheme="http://schemas.ogf.org/occi/infrastructure#"; class="kind"',
+      'Category: public_key; scheme="http://schemas.openstack.org/instance/credentials#"; class="mixin"',
+      'Category: user_data; scheme="http://schemas.openstack.org/compute/instance#"; class="mixin"',
+      'X-OCCI-Attribute: org.openstack.credentials.publickey.name="default"',
+      'X-OCCI-Attribute: org.openstack.credentials.publickey.data="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample user@host"',
+      'X-OCCI-Attribute: org.openstack.compute.user_data="I2Nsb3VkLWNvbmZpZwo="',
+    ].join('\r\n');
+    const res = await send(server.base, 'POST', '/compute/', { 'Content-Type': 'text/plain', 'User-Agent': 'rOCCI-cli/4.3.12 OCCI/1.1' }, body);
+    assert.equal(res.status, 201, res.body);
+    const vm = await send(server.base, 'GET', header(res, 'location')!, { Accept: 'text/plain' });
+    assert.match(vm.body, /X-OCCI-Attribute: org\.openstack\.compute\.user_data="I2Nsb3VkLWNvbmZpZwo="/);
+    assert.match(vm.body, /Category: public_key; scheme="http:\/\/schemas\.openstack\.org\/instance\/credentials#"; class="mixin"/);
+  });
+
   it('rOCCI-core 5: its JSON compute (with an echoed state) and its action invocations are accepted', async () => {
     const res = await send(server.base, 'POST', '/compute/', { Accept: 'application/occi+json', 'Content-Type': 'application/occi+json' }, fixture('rocci-core.compute.json'));
     assert.equal(res.status, 201, res.body);

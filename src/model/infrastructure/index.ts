@@ -5,3 +5,4 @@ export * from './network.js';
 export * from './scheme.js';
 export * from './storage.js';
 export * from './templates.js';
+export * from './openstack-context.js';
