@@ -198,8 +198,8 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
         const net = await network();
         const disk = await storage();
         assert.deepEqual((await backend.list(ALICE, { mixin: tplA.id, detail: 'locations' })).locations, [a.location]);
-        assert.deepEqual((await backend.list(ALICE, { prefix: '/network/', detail: 'locations' })).locations, [net.location]);
-        assert.deepEqual((await backend.list(ALICE, { prefix: '/', detail: 'locations' })).locations, [a.location, b.location, net.location, disk.location]);
+        assert.deepEqual((await backend.list(ALICE, { kinds: [NETWORK.id], detail: 'locations' })).locations, [net.location]);
+        assert.deepEqual((await backend.list(ALICE, { detail: 'locations' })).locations, [a.location, b.location, net.location, disk.location]);
         const filtered = await backend.list(ALICE, { kinds: [COMPUTE.id], filter: { categories: [tplB.id], attributes: {} }, detail: 'locations' });
         assert.deepEqual(filtered.locations, [b.location]);
       });
@@ -385,7 +385,7 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
         const vm = await compute();
         assert.equal(await backend.get(BOB, vm.location), undefined);
         assert.deepEqual(await locations(COMPUTE, BOB), []);
-        assert.deepEqual((await backend.list(BOB, { prefix: '/', detail: 'locations' })).locations, []);
+        assert.deepEqual((await backend.list(BOB, { detail: 'locations' })).locations, []);
         await rejects(backend.update(BOB, [{ entity: { ...vm, attributes: { ...vm.attributes, 'occi.core.title': 'mine' } } }]), NotFoundError, 'OCCI_ERR_NOT_FOUND');
         await rejects(backend.delete(BOB, [vm.location]), NotFoundError, 'OCCI_ERR_NOT_FOUND');
         await rejects(act(BOB, [vm], action(COMPUTE, 'start')), NotFoundError, 'OCCI_ERR_NOT_FOUND');

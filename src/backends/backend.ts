@@ -27,8 +27,6 @@ export interface ListQuery {
   readonly kinds?: readonly string[];
   /** Mixin collection: entities associated with this mixin (type id). */
   readonly mixin?: string;
-  /** Unbound path: entities whose location starts with this path. */
-  readonly prefix?: string;
   /** Category and attribute filter (HTTP Protocol §9); all must match. */
   readonly filter?: FilterInput;
   /** Page window, in a stable order (creation order). */

@@ -238,6 +238,16 @@ describe('the HTTP pipeline', () => {
     assert.match(res.body, /control characters/);
   });
 
+  it('lists the union of the collections below an unbound path', async () => {
+    const vm = await createCompute(t, 'Category: cirros06; scheme="http://localhost/occi/os_tpl#"; class="mixin"');
+    const below = await t.req('GET', '/mixin/', { Accept: 'text/uri-list' });
+    assert.equal(below.status, 200);
+    assert.ok(below.body.split('\r\n').includes(BASE + vm));
+    const nothing = await t.req('GET', '/mixin/openstack/', { Accept: 'text/uri-list' });
+    assert.ok(!nothing.body.includes(vm));
+    assert.equal((await t.req('GET', '/no/such/', {})).status, 404);
+  });
+
   it('lists everything at the unbound root and refuses writes there', async () => {
     const vm = await createCompute(t);
     const all = await t.req('GET', '/', { Accept: 'text/uri-list' });

@@ -1,7 +1,7 @@
 import type { EntityChange, ListQuery } from '../backends/index.js';
 import { NotFoundError, NotImplementedError, TooLargeError, ValidationError } from '../errors.js';
 import {
-  applyUpdate, checkActionInput, dissociate, draftEntity, type Entity, type Kind, type Mixin,
+  applyUpdate, checkActionInput, dissociate, draftEntity, type Entity, type FilterInput, type Kind, type Mixin,
 } from '../model/index.js';
 import type { Exchange, Outcome } from './app.js';
 import { readFilter } from './filter.js';
@@ -31,18 +31,51 @@ export async function handleCollection(x: Exchange, r: CollectionRoute, method: 
 }
 
 /** The ListQuery that selects a collection's members. */
-function membersOf(x: Exchange, r: CollectionRoute): Pick<ListQuery, 'kinds' | 'mixin' | 'prefix'> {
+function membersOf(x: Exchange, r: CollectionRoute): Pick<ListQuery, 'kinds' | 'mixin'> {
   if (r.type === 'kind') return { kinds: x.model.kinds.filter((k) => k.isA(r.kind)).map((k) => k.id) };
   if (r.type === 'mixin') return { mixin: r.mixin.id };
-  return x.path === '/' ? {} : { prefix: x.path };
+  return {};
 }
 
 async function list(x: Exchange, r: CollectionRoute): Promise<Outcome> {
   const { rendering } = x.expect('collection');
   const filter = readFilter(x);
   const page = readPage(x);
-  const result = await x.backend.list(x.ctx, { ...membersOf(x, r), filter, ...page, detail: rendering.collectionDetail });
+  const detail = rendering.collectionDetail;
+  if (r.type === 'unbound' && x.path !== '/') return listUnbound(x, filter, page, detail);
+  const result = await x.backend.list(x.ctx, { ...membersOf(x, r), filter, ...page, detail });
   return { status: 200, value: { type: 'collection', locations: result.locations, entities: result.entities } };
+}
+
+/**
+ * An unbound path is the union of the collections below it (HTTP Protocol 1.2
+ * §2): `/mixin/` lists every entity associated with a mixin located under it.
+ * `/` is every entity, listed by the backend directly.
+ */
+async function listUnbound(
+  x: Exchange, filter: FilterInput, page: { offset?: number; limit?: number }, detail: 'locations' | 'entities',
+): Promise<Outcome> {
+  const kinds = x.model.kinds.filter((k) => k.location?.startsWith(x.path)).map((k) => k.id);
+  const queries: ListQuery[] = x.model.mixins.filter((m) => m.location.startsWith(x.path)).map((m) => ({ mixin: m.id, filter, detail }));
+  if (kinds.length > 0) queries.unshift({ kinds, filter, detail });
+  const seen = new Set<string>();
+  const locations: string[] = [];
+  const entities: Entity[] = [];
+  for (const q of queries) {
+    const result = await x.backend.list(x.ctx, q);
+    result.locations.forEach((l, i) => {
+      if (seen.has(l)) return;
+      seen.add(l);
+      locations.push(l);
+      if (result.entities) entities.push(result.entities[i]);
+    });
+  }
+  const from = page.offset ?? 0;
+  const to = page.limit === undefined ? undefined : from + page.limit;
+  return {
+    status: 200,
+    value: { type: 'collection', locations: locations.slice(from, to), entities: detail === 'entities' ? entities.slice(from, to) : undefined },
+  };
 }
 
 /** HTTP Protocol §10: `page` (1-based) and `number` go together; a page over the limit is 413. */

@@ -3,7 +3,7 @@ import type { ListQuery, ListResult, RequestContext } from '../backend.js';
 import { rowToEntity, type EntityRow, type Store } from './store.js';
 
 /**
- * A collection listing in creation order. Kind, mixin, prefix and owner are
+ * A collection listing in creation order. Kind, mixin and owner are
  * SQL on indexed columns; the category and attribute filter (HTTP Protocol
  * §9) needs the model's typed comparison and runs on the parsed rows.
  */
@@ -23,11 +23,6 @@ export function listEntities(store: Store, model: Model, ctx: RequestContext, qu
     const ids = mixinFamily(model, query.mixin);
     where.push(`location IN (SELECT location FROM memberships WHERE mixin IN (${marks(ids.length)}))`);
     params.push(...ids);
-  }
-  if (query.prefix !== undefined && query.prefix !== '') {
-    // A range on the unique index: every string that starts with the prefix sorts inside it.
-    where.push('location >= ? AND location < ?');
-    params.push(query.prefix, upperBound(query.prefix));
   }
   const sql = `FROM entities${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
   const offset = Math.max(0, Math.floor(query.offset ?? 0));
@@ -83,9 +78,4 @@ function hasCategory(model: Model, entity: Entity, id: string): boolean {
 
 function marks(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
-}
-
-/** The smallest string above every string starting with `prefix`: its last character plus one. */
-function upperBound(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
