@@ -1,4 +1,4 @@
-import { matchesAttribute, type Entity, type FilterInput, type Model } from '../../model/index.js';
+import { matchesFilter, type Entity, type Model } from '../../model/index.js';
 import type { ListQuery, ListResult, RequestContext } from '../backend.js';
 import { rowToEntity, type EntityRow, type Store } from './store.js';
 
@@ -37,7 +37,7 @@ export function listEntities(store: Store, model: Model, ctx: RequestContext, qu
   let entities: Entity[];
   if (filtering) {
     const rows = store.adhoc(`SELECT * ${sql}`).all(...params) as EntityRow[];
-    entities = rows.map(rowToEntity).filter((e) => matches(model, e, filter));
+    entities = rows.map(rowToEntity).filter((e) => matchesFilter(model, e, filter!));
     entities = entities.slice(offset, limit < 0 ? undefined : offset + limit);
   } else {
     const rows = store.adhoc(`SELECT * ${sql} LIMIT ? OFFSET ?`).all(...params, limit, offset) as EntityRow[];
@@ -57,23 +57,6 @@ function mixinFamily(model: Model, id: string): string[] {
   const ids = [id];
   if (mixin) for (const m of model.mixins) if (m !== mixin && m.dependsOn(mixin)) ids.push(m.id);
   return ids;
-}
-
-function matches(model: Model, entity: Entity, filter: FilterInput): boolean {
-  for (const id of filter.categories) if (!hasCategory(model, entity, id)) return false;
-  for (const [name, value] of Object.entries(filter.attributes)) if (!matchesAttribute(model, entity, name, value)) return false;
-  return true;
-}
-
-/** Is the entity of this Kind (or a sub-kind), with this Mixin (or a dependant), or offering this Action? */
-function hasCategory(model: Model, entity: Entity, id: string): boolean {
-  const c = model.findCategory(id);
-  const kind = model.findKind(entity.kind);
-  if (!c || !kind) return false;
-  if (c.class === 'kind') return kind.isA(model.getKind(id));
-  const mixins = model.resolveMixins(entity.mixins);
-  if (c.class === 'mixin') return mixins.some((m) => m.dependsOn(model.getMixin(id)));
-  return model.actionsFor(kind, mixins).some((a) => a.id === id);
 }
 
 function marks(n: number): string {
