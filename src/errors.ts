@@ -23,6 +23,9 @@ export const ERROR_CODES = [
   'OCCI_ERR_FORBIDDEN_IMMUTABLE',
   'OCCI_ERR_FORBIDDEN_MIXIN_APPLIES',
   'OCCI_ERR_FORBIDDEN_PROVIDER_CATEGORY',
+  // authentication (401) and users refused (403)
+  'OCCI_ERR_AUTH_REQUIRED',
+  'OCCI_ERR_FORBIDDEN_USER',
   // lookups (404)
   'OCCI_ERR_NOT_FOUND',
   // method (405)
@@ -34,6 +37,8 @@ export const ERROR_CODES = [
   'OCCI_ERR_CONFLICT_STATE',
   'OCCI_ERR_CONFLICT_CATEGORY',
   'OCCI_ERR_CONFLICT_LOCATION',
+  // preconditions (412)
+  'OCCI_ERR_PRECONDITION_FAILED',
   // sizes (413)
   'OCCI_ERR_TOO_LARGE_PAGE',
   // content type (415)
@@ -44,6 +49,8 @@ export const ERROR_CODES = [
   // backend (503, 504)
   'OCCI_ERR_BACKEND_UNAVAILABLE',
   'OCCI_ERR_BACKEND_TIMEOUT',
+  // too many requests (429)
+  'OCCI_ERR_RATE_LIMITED',
   // our own bug (500)
   'OCCI_ERR_INTERNAL',
 ] as const;
@@ -80,6 +87,34 @@ export class ForbiddenError extends OcciError {
   }
 }
 
+/**
+ * No credentials, or credentials that do not prove who the client is.
+ * `challenges` are what each enabled scheme asks for (HTTP: WWW-Authenticate).
+ */
+export class AuthenticationError extends OcciError {
+  readonly challenges: readonly string[];
+  constructor(message: string, challenges: readonly string[] = []) {
+    super('OCCI_ERR_AUTH_REQUIRED', message);
+    this.challenges = challenges;
+  }
+}
+
+/** The client is authenticated but not allowed to use this service (VO denied, certificate refused). */
+export class ForbiddenUserError extends OcciError {
+  constructor(message: string) {
+    super('OCCI_ERR_FORBIDDEN_USER', message);
+  }
+}
+
+/** Too many requests from one user or address; `retryAfter` is in seconds. */
+export class RateLimitedError extends OcciError {
+  readonly retryAfter: number;
+  constructor(message: string, retryAfter: number) {
+    super('OCCI_ERR_RATE_LIMITED', message);
+    this.retryAfter = retryAfter;
+  }
+}
+
 export class NotFoundError extends OcciError {
   constructor(message: string) {
     super('OCCI_ERR_NOT_FOUND', message);
@@ -104,6 +139,13 @@ export class RenderingError extends OcciError {
 export class ConflictError extends OcciError {
   constructor(code: ErrorCode, message: string) {
     super(code, message);
+  }
+}
+
+/** RFC 9110 §13: an If-Match / If-None-Match precondition does not hold for the entity's current version. */
+export class PreconditionFailedError extends OcciError {
+  constructor(message: string) {
+    super('OCCI_ERR_PRECONDITION_FAILED', message);
   }
 }
 

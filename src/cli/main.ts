@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /** occi-server: argv → config → backend → app → listener; nothing more. */
-import { ConfigError, USAGE, loadConfig } from '../config/index.js';
+import { ConfigError, USAGE, checkConfig, loadConfig, printableConfig } from '../config/index.js';
 import { start } from './start.js';
 
 async function main(): Promise<void> {
   let loaded;
   try {
     loaded = loadConfig(process.argv.slice(2), process.env);
+    if (!loaded.help && !loaded.printConfig) checkConfig(loaded.config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`occi-server: ${err.message}`);
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     return;
   }
   if (loaded.printConfig) {
-    console.log(JSON.stringify(loaded.config, null, 2));
+    console.log(JSON.stringify(printableConfig(loaded.config), null, 2));
     return;
   }
   const running = await start(loaded.config);

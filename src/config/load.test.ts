@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DEFAULT_TEMPLATES } from '../backends/index.js';
-import { ConfigError, DEFAULTS, loadConfig } from './index.js';
+import { ConfigError, DEFAULTS, checkConfig, loadConfig, printableConfig } from './index.js';
 
 describe('loadConfig()', () => {
   const dir = mkdtempSync(join(tmpdir(), 'occi-config-'));
@@ -46,5 +46,51 @@ describe('loadConfig()', () => {
 
   it('keeps a public URL without its trailing slash', () => {
     assert.equal(loadConfig(['--public-url', 'https://cloud.example.org/occi/'], {}).config.publicUrl, 'https://cloud.example.org/occi');
+  });
+});
+
+describe('loadConfig() for authentication and deployment keys', () => {
+  it('reads lists, booleans, workers and rates from flags, environment and file alike', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'occi-config-'));
+    try {
+      const f = join(dir, 'd.yaml');
+      writeFileSync(f, 'auth: [basic, oidc]\nhtpasswd: /etc/occi/htpasswd\ntrust-proxy: true\ntrusted-proxies: [10.0.0.0/8]\nworkers: auto\n');
+      const { config } = loadConfig(['--config', f, '--rate-limit', '100/60', '--allow-anonymous'], { OCCI_ADMIN_USERS: 'root, ops', OCCI_WORKERS: '3' });
+      assert.deepEqual(config.auth, ['basic', 'oidc']);
+      assert.equal(config.trustProxy, true);
+      assert.deepEqual(config.trustedProxies, ['10.0.0.0/8']);
+      assert.equal(config.workers, 3);
+      assert.equal(config.rateLimit, '100/60');
+      assert.equal(config.allowAnonymous, true);
+      assert.deepEqual(config.adminUsers, ['root', 'ops']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the bad key', () => {
+    assert.throws(() => loadConfig(['--auth', 'basic,kerberos'], {}), /--auth: must list schemes/);
+    assert.throws(() => loadConfig([], { OCCI_WORKERS: 'many' }), /OCCI_WORKERS/);
+    assert.throws(() => loadConfig([], { OCCI_RATE_LIMIT: '10' }), /OCCI_RATE_LIMIT: must be REQUESTS\/SECONDS/);
+    assert.throws(() => loadConfig([], { OCCI_TRUST_PROXY: 'maybe' }), /OCCI_TRUST_PROXY/);
+  });
+
+  it('checkConfig() refuses none off loopback without --allow-anonymous, and schemes without what they need', () => {
+    assert.throws(() => checkConfig(loadConfig(['--listen', '0.0.0.0'], {}).config), /allow-anonymous/);
+    checkConfig(loadConfig(['--listen', '0.0.0.0', '--allow-anonymous'], {}).config);
+    checkConfig(loadConfig(['--listen', '::1'], {}).config);
+    assert.throws(() => checkConfig(loadConfig(['--auth', 'basic'], {}).config), /--htpasswd/);
+    assert.throws(() => checkConfig(loadConfig(['--auth', 'oidc'], {}).config), /--oidc-issuer/);
+    assert.throws(() => checkConfig(loadConfig(['--auth', 'keystone'], {}).config), /--keystone-url/);
+    assert.throws(() => checkConfig(loadConfig(['--tls-cert', 'c.pem'], {}).config), /tls-key/);
+    assert.throws(() => checkConfig(loadConfig(['--trust-proxy'], {}).config), /trusted-proxies/);
+  });
+
+  it('printableConfig() masks credentials in URLs and names keys as in the file', () => {
+    const { config } = loadConfig(['--keystone-url', 'https://svc:s3cret@keystone.example.org:5000/v3'], {});
+    const printed = JSON.stringify(printableConfig(config));
+    assert.doesNotMatch(printed, /s3cret/);
+    assert.match(printed, /"keystone-url":"https:\/\/\*+@keystone.example.org:5000\/v3"/);
+    assert.match(printed, /"max-body-size":8388608/);
   });
 });

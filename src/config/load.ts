@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { TemplatesConfig } from '../backends/index.js';
 import type { AttributeValue } from '../model/index.js';
-import { DEFAULTS, KEYS, type Config } from './schema.js';
+import { AUTH_SCHEMES, DEFAULTS, KEYS, SECRET_KEYS, type Config } from './schema.js';
 
 /** A configuration problem, with a message naming the key and what is wrong. */
 export class ConfigError extends Error {}
@@ -26,6 +26,38 @@ export const USAGE = `usage: occi-server [options]
   --max-body-size N      largest request body in bytes (OCCI_MAX_BODY_SIZE; default 8388608)
   --max-header-size N    largest request head in bytes (OCCI_MAX_HEADER_SIZE; default 65536)
   --synchronous MODE     NORMAL or FULL: SQLite durability (OCCI_SYNCHRONOUS; default NORMAL)
+Authentication and isolation:
+  --auth LIST            schemes, comma-separated: none,basic,oidc,x509,keystone (OCCI_AUTH; default none)
+  --allow-anonymous      allow auth none on an address other than loopback (OCCI_ALLOW_ANONYMOUS)
+  --htpasswd FILE        Apache htpasswd file, bcrypt or {SHA} (basic; OCCI_HTPASSWD)
+  --oidc-issuer URL      expected token issuer (oidc; OCCI_OIDC_ISSUER)
+  --oidc-audience AUD    expected token audience (oidc; OCCI_OIDC_AUDIENCE)
+  --oidc-jwks URL|FILE   signing keys; default from the issuer's discovery document (OCCI_OIDC_JWKS)
+  --oidc-user-claim C    claim naming the user (OCCI_OIDC_USER_CLAIM; default sub)
+  --oidc-groups-claim C  claim listing groups (OCCI_OIDC_GROUPS_CLAIM; default groups)
+  --x509-header NAME     client DN header set by a trusted TLS proxy, e.g. SSL_CLIENT_S_DN (OCCI_X509_HEADER)
+  --voms-allow LIST      VOMS VOs admitted; empty admits any (OCCI_VOMS_ALLOW)
+  --voms-deny LIST       VOMS VOs refused with 403 (OCCI_VOMS_DENY)
+  --voms-certs FILE      PEM certificates of trusted VOMS servers (OCCI_VOMS_CERTS)
+  --keystone-url URL     Keystone v3 URL validating X-Auth-Token (keystone; OCCI_KEYSTONE_URL)
+  --tenancy user|group   owner of what a user creates (OCCI_TENANCY; default user)
+  --admin-users LIST     users who see everything (OCCI_ADMIN_USERS)
+  --admin-groups LIST    groups whose members see everything (OCCI_ADMIN_GROUPS)
+Deployment and operations:
+  --tls-cert FILE        PEM certificate: serve HTTPS (OCCI_TLS_CERT)
+  --tls-key FILE         PEM private key (OCCI_TLS_KEY)
+  --tls-ca FILE          PEM CAs for client certificates (x509; OCCI_TLS_CA)
+  --trusted-proxies LIST proxy addresses/CIDRs whose forwarded headers count (OCCI_TRUSTED_PROXIES)
+  --trust-proxy          build URLs from X-Forwarded-Proto/-Host, Forwarded (OCCI_TRUST_PROXY)
+  --workers N|auto       worker processes; 0 = single process (OCCI_WORKERS; default 0)
+  --admin-port N         admin listener: /healthz /readyz /metrics (OCCI_ADMIN_PORT)
+  --admin-listen ADDR    admin listener address (OCCI_ADMIN_LISTEN; default 127.0.0.1)
+  --rate-limit N/S       requests per user per S seconds, 429 beyond (OCCI_RATE_LIMIT)
+  --rate-limit-ip N/S    requests per client address per S seconds (OCCI_RATE_LIMIT_IP)
+  --cors-origins LIST    CORS origins, * for any; off when empty (OCCI_CORS_ORIGINS)
+  --headers-timeout MS   time to receive a request head (OCCI_HEADERS_TIMEOUT; default 20000)
+  --request-timeout MS   time to receive a whole request (OCCI_REQUEST_TIMEOUT; default 60000)
+  --log-level LEVEL      pino level, or silent (OCCI_LOG_LEVEL; default info)
   --print-config         print the effective configuration and exit
   -h, --help             this text
 Precedence: flags > environment > configuration file > defaults.`;
@@ -35,7 +67,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, 'print-config': { type: 'boolean' },
   };
-  for (const k of Object.values(KEYS)) if (k.flag) options[k.flag] = { type: 'string' };
+  for (const k of Object.values(KEYS)) if (k.flag) options[k.flag] = { type: k.kind === 'bool' ? 'boolean' : 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
@@ -49,6 +81,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     if (spec.env && env[spec.env] !== undefined && env[spec.env] !== '') set(config, key, env[spec.env]!, spec.env);
     const flag = spec.flag ? values[spec.flag] : undefined;
     if (typeof flag === 'string') set(config, key, flag, `--${spec.flag}`);
+    if (typeof flag === 'boolean') set(config, key, String(flag), `--${spec.flag}`);
   }
   return { config, help: values.help === true, printConfig: values['print-config'] === true };
 }
@@ -81,7 +114,7 @@ function set(config: Config, key: keyof Config, text: string, where: string): vo
       return;
     case 'port': {
       if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw bad('must be a port number 0-65535');
-      config.port = Number(text);
+      (config[key] as number) = Number(text);
       return;
     }
     case 'int':
@@ -96,9 +129,40 @@ function set(config: Config, key: keyof Config, text: string, where: string): vo
         throw bad('must be an absolute http(s) URL');
       }
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad('must be an absolute http(s) URL');
-      config.publicUrl = text.replace(/\/+$/, '');
+      (config[key] as string) = key === 'oidcIssuer' ? text : text.replace(/\/+$/, '');
       return;
     }
+    case 'bool':
+      if (!/^(true|false|1|0|yes|no)$/i.test(text)) throw bad('must be true or false');
+      (config[key] as boolean) = /^(true|1|yes)$/i.test(text);
+      return;
+    case 'list':
+      (config[key] as string[]) = splitList(text);
+      return;
+    case 'auth': {
+      const list = splitList(text);
+      const unknown = list.find((s) => !(AUTH_SCHEMES as readonly string[]).includes(s));
+      if (list.length === 0 || unknown !== undefined) throw bad(`must list schemes among ${AUTH_SCHEMES.join(', ')}`);
+      config.auth = [...new Set(list)];
+      return;
+    }
+    case 'tenancy':
+      if (text !== 'user' && text !== 'group') throw bad('must be user or group');
+      config.tenancy = text;
+      return;
+    case 'workers':
+      if (text === 'auto') config.workers = 'auto';
+      else if (/^\d{1,3}$/.test(text)) config.workers = Number(text);
+      else throw bad('must be a number of workers or auto');
+      return;
+    case 'rate':
+      if (!/^[1-9]\d{0,8}\/[1-9]\d{0,5}$/.test(text)) throw bad('must be REQUESTS/SECONDS, e.g. 100/60');
+      (config[key] as string) = text;
+      return;
+    case 'level':
+      if (!/^(fatal|error|warn|info|debug|trace|silent)$/.test(text)) throw bad('must be fatal, error, warn, info, debug, trace or silent');
+      config.logLevel = text;
+      return;
     case 'sync':
       if (text !== 'NORMAL' && text !== 'FULL') throw bad('must be NORMAL or FULL');
       config.synchronous = text;
@@ -106,6 +170,52 @@ function set(config: Config, key: keyof Config, text: string, where: string): vo
     case 'object':
       throw bad('can only be set in the configuration file');
   }
+}
+
+function splitList(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/**
+ * Checks that belong to several keys together, run at start: a scheme
+ * without what it needs, TLS halves, anonymous access off loopback.
+ */
+export function checkConfig(config: Config): void {
+  const need = (ok: unknown, message: string) => {
+    if (!ok) throw new ConfigError(message);
+  };
+  const on = (s: string) => config.auth.includes(s);
+  need(!on('basic') || config.htpasswd, 'auth: basic needs --htpasswd FILE (OCCI_HTPASSWD, key htpasswd)');
+  need(!on('oidc') || config.oidcIssuer, 'auth: oidc needs --oidc-issuer URL (OCCI_OIDC_ISSUER, key oidc-issuer)');
+  need(!on('keystone') || config.keystoneUrl, 'auth: keystone needs --keystone-url URL (OCCI_KEYSTONE_URL, key keystone-url)');
+  need(!on('x509') || (config.tlsCa && config.tlsCert) || config.x509Header, 'auth: x509 needs --tls-cert, --tls-key and --tls-ca (client certificates), or --x509-header with --trusted-proxies');
+  need(!config.x509Header || config.trustedProxies.length > 0, 'x509-header: honoured only from --trusted-proxies; list them');
+  need(!config.trustProxy || config.trustedProxies.length > 0, 'trust-proxy: needs --trusted-proxies, the addresses whose forwarded headers count');
+  need(!config.tlsCert === !config.tlsKey, 'tls-cert and tls-key go together');
+  need(!config.tlsCa || config.tlsCert, 'tls-ca: client certificates need the HTTPS listener (--tls-cert, --tls-key)');
+  need(config.vomsAllow.length + config.vomsDeny.length === 0 || config.vomsCerts, 'voms-allow/voms-deny: VOs are read only from attribute certificates signed by --voms-certs; list the VOMS servers\' certificates');
+  if (on('none') && !config.allowAnonymous && !isLoopback(config.listen)) {
+    throw new ConfigError(
+      `auth: "none" admits anyone as one anonymous user, and listen is ${config.listen}, not loopback; ` +
+        'enable a real scheme with --auth basic|oidc|x509|keystone, or accept it with --allow-anonymous',
+    );
+  }
+}
+
+export function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || /^127\.\d+\.\d+\.\d+$/.test(address) || /^::ffff:127\./.test(address);
+}
+
+/** The configuration as --print-config shows it: secrets masked, credentials in URLs masked. */
+export function printableConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(KEYS) as Array<[keyof Config, (typeof KEYS)[keyof Config]]>) {
+    let v: unknown = config[key];
+    if (SECRET_KEYS.has(key) && v !== undefined) v = '********';
+    else if (spec.kind === 'url' && typeof v === 'string') v = v.replace(/^(\w+:\/\/)[^/@]*@/, '$1********@');
+    out[spec.flag || key] = v ?? null;
+  }
+  return out;
 }
 
 function readTemplates(value: unknown, where: string): TemplatesConfig {

@@ -22,6 +22,67 @@ export interface Config {
   maxHeaderSize: number;
   /** SQLite synchronous mode: NORMAL survives a crash of the process, FULL also a power loss. */
   synchronous: 'NORMAL' | 'FULL';
+
+  /** Enabled authentication schemes, tried in this order: none, basic, oidc, x509, keystone. */
+  auth: string[];
+  /** Allows `none` on an address other than loopback. */
+  allowAnonymous: boolean;
+  /** Apache htpasswd file (basic). */
+  htpasswd: string | undefined;
+  /** Expected `iss` of bearer tokens (oidc). */
+  oidcIssuer: string | undefined;
+  /** Expected `aud` (oidc); any audience when unset. */
+  oidcAudience: string | undefined;
+  /** JWKS URL or file (oidc); default: the issuer's discovery document. */
+  oidcJwks: string | undefined;
+  /** Claim naming the user (oidc). */
+  oidcUserClaim: string;
+  /** Claim listing the user's groups (oidc). */
+  oidcGroupsClaim: string;
+  /** PEM certificate (chain) of the HTTPS listener. */
+  tlsCert: string | undefined;
+  /** PEM private key of the HTTPS listener. */
+  tlsKey: string | undefined;
+  /** PEM CA certificates client certificates must chain to (x509). */
+  tlsCa: string | undefined;
+  /** Header carrying the client DN from a TLS-terminating proxy (x509), e.g. SSL_CLIENT_S_DN. */
+  x509Header: string | undefined;
+  /** VOMS VOs admitted (x509 proxies); empty admits any. */
+  vomsAllow: string[];
+  /** VOMS VOs refused (403). */
+  vomsDeny: string[];
+  /** PEM certificates of the VOMS servers whose attribute certificates are believed. */
+  vomsCerts: string | undefined;
+  /** Keystone identity API base URL (keystone), e.g. http://keystone:5000/v3. */
+  keystoneUrl: string | undefined;
+  /** Addresses or CIDR ranges of proxies whose forwarded headers are believed. */
+  trustedProxies: string[];
+  /** Honour X-Forwarded-Proto/-Host and Forwarded from trusted proxies when building URLs. */
+  trustProxy: boolean;
+  /** Who owns what a user creates: the user, or the user's first group. */
+  tenancy: 'user' | 'group';
+  /** Users who see everything. */
+  adminUsers: string[];
+  /** Groups whose members see everything. */
+  adminGroups: string[];
+  /** Worker processes (node:cluster); 0 = one process, `auto` = one per CPU. */
+  workers: number | 'auto';
+  /** Port of the admin listener (/healthz, /readyz, /metrics); none when unset. */
+  adminPort: number | undefined;
+  /** Address of the admin listener. */
+  adminListen: string;
+  /** Requests per user, as `N/SECONDS` (429 beyond). */
+  rateLimit: string | undefined;
+  /** Requests per client address, as `N/SECONDS`. */
+  rateLimitIp: string | undefined;
+  /** Origins allowed by CORS (`*` for any); CORS off when empty. */
+  corsOrigins: string[];
+  /** Milliseconds to receive a request head. */
+  headersTimeout: number;
+  /** Milliseconds to receive a whole request. */
+  requestTimeout: number;
+  /** pino log level: fatal, error, warn, info, debug, trace, silent. */
+  logLevel: string;
 }
 
 export const DEFAULTS: Config = {
@@ -35,10 +96,45 @@ export const DEFAULTS: Config = {
   maxBodySize: 8 * 1024 * 1024,
   maxHeaderSize: 64 * 1024,
   synchronous: 'NORMAL',
+  auth: ['none'],
+  allowAnonymous: false,
+  htpasswd: undefined,
+  oidcIssuer: undefined,
+  oidcAudience: undefined,
+  oidcJwks: undefined,
+  oidcUserClaim: 'sub',
+  oidcGroupsClaim: 'groups',
+  tlsCert: undefined,
+  tlsKey: undefined,
+  tlsCa: undefined,
+  x509Header: undefined,
+  vomsAllow: [],
+  vomsDeny: [],
+  vomsCerts: undefined,
+  keystoneUrl: undefined,
+  trustedProxies: [],
+  trustProxy: false,
+  tenancy: 'user',
+  adminUsers: [],
+  adminGroups: [],
+  workers: 0,
+  adminPort: undefined,
+  adminListen: '127.0.0.1',
+  rateLimit: undefined,
+  rateLimitIp: undefined,
+  corsOrigins: [],
+  headersTimeout: 20_000,
+  requestTimeout: 60_000,
+  logLevel: 'info',
 };
 
+export type KeyKind = 'string' | 'port' | 'int' | 'url' | 'sync' | 'object' | 'bool' | 'list' | 'auth' | 'tenancy' | 'workers' | 'rate' | 'level';
+
+/** Keys whose values --print-config masks. */
+export const SECRET_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>([]);
+
 /** How each key is read from text (flags, env) and checked; the YAML file gives typed values. */
-export const KEYS: Readonly<Record<keyof Config, { flag: string; env: string; kind: 'string' | 'port' | 'int' | 'url' | 'sync' | 'object' }>> = {
+export const KEYS: Readonly<Record<keyof Config, { flag: string; env: string; kind: KeyKind }>> = {
   listen: { flag: 'listen', env: 'OCCI_LISTEN', kind: 'string' },
   port: { flag: 'port', env: 'OCCI_PORT', kind: 'port' },
   dataDir: { flag: 'data-dir', env: 'OCCI_DATA_DIR', kind: 'string' },
@@ -49,4 +145,37 @@ export const KEYS: Readonly<Record<keyof Config, { flag: string; env: string; ki
   maxBodySize: { flag: 'max-body-size', env: 'OCCI_MAX_BODY_SIZE', kind: 'int' },
   maxHeaderSize: { flag: 'max-header-size', env: 'OCCI_MAX_HEADER_SIZE', kind: 'int' },
   synchronous: { flag: 'synchronous', env: 'OCCI_SYNCHRONOUS', kind: 'sync' },
+  auth: { flag: 'auth', env: 'OCCI_AUTH', kind: 'auth' },
+  allowAnonymous: { flag: 'allow-anonymous', env: 'OCCI_ALLOW_ANONYMOUS', kind: 'bool' },
+  htpasswd: { flag: 'htpasswd', env: 'OCCI_HTPASSWD', kind: 'string' },
+  oidcIssuer: { flag: 'oidc-issuer', env: 'OCCI_OIDC_ISSUER', kind: 'url' },
+  oidcAudience: { flag: 'oidc-audience', env: 'OCCI_OIDC_AUDIENCE', kind: 'string' },
+  oidcJwks: { flag: 'oidc-jwks', env: 'OCCI_OIDC_JWKS', kind: 'string' },
+  oidcUserClaim: { flag: 'oidc-user-claim', env: 'OCCI_OIDC_USER_CLAIM', kind: 'string' },
+  oidcGroupsClaim: { flag: 'oidc-groups-claim', env: 'OCCI_OIDC_GROUPS_CLAIM', kind: 'string' },
+  tlsCert: { flag: 'tls-cert', env: 'OCCI_TLS_CERT', kind: 'string' },
+  tlsKey: { flag: 'tls-key', env: 'OCCI_TLS_KEY', kind: 'string' },
+  tlsCa: { flag: 'tls-ca', env: 'OCCI_TLS_CA', kind: 'string' },
+  x509Header: { flag: 'x509-header', env: 'OCCI_X509_HEADER', kind: 'string' },
+  vomsAllow: { flag: 'voms-allow', env: 'OCCI_VOMS_ALLOW', kind: 'list' },
+  vomsDeny: { flag: 'voms-deny', env: 'OCCI_VOMS_DENY', kind: 'list' },
+  vomsCerts: { flag: 'voms-certs', env: 'OCCI_VOMS_CERTS', kind: 'string' },
+  keystoneUrl: { flag: 'keystone-url', env: 'OCCI_KEYSTONE_URL', kind: 'url' },
+  trustedProxies: { flag: 'trusted-proxies', env: 'OCCI_TRUSTED_PROXIES', kind: 'list' },
+  trustProxy: { flag: 'trust-proxy', env: 'OCCI_TRUST_PROXY', kind: 'bool' },
+  tenancy: { flag: 'tenancy', env: 'OCCI_TENANCY', kind: 'tenancy' },
+  adminUsers: { flag: 'admin-users', env: 'OCCI_ADMIN_USERS', kind: 'list' },
+  adminGroups: { flag: 'admin-groups', env: 'OCCI_ADMIN_GROUPS', kind: 'list' },
+  workers: { flag: 'workers', env: 'OCCI_WORKERS', kind: 'workers' },
+  adminPort: { flag: 'admin-port', env: 'OCCI_ADMIN_PORT', kind: 'port' },
+  adminListen: { flag: 'admin-listen', env: 'OCCI_ADMIN_LISTEN', kind: 'string' },
+  rateLimit: { flag: 'rate-limit', env: 'OCCI_RATE_LIMIT', kind: 'rate' },
+  rateLimitIp: { flag: 'rate-limit-ip', env: 'OCCI_RATE_LIMIT_IP', kind: 'rate' },
+  corsOrigins: { flag: 'cors-origins', env: 'OCCI_CORS_ORIGINS', kind: 'list' },
+  headersTimeout: { flag: 'headers-timeout', env: 'OCCI_HEADERS_TIMEOUT', kind: 'int' },
+  requestTimeout: { flag: 'request-timeout', env: 'OCCI_REQUEST_TIMEOUT', kind: 'int' },
+  logLevel: { flag: 'log-level', env: 'OCCI_LOG_LEVEL', kind: 'level' },
 };
+
+/** The schemes `auth` may name. */
+export const AUTH_SCHEMES = ['none', 'basic', 'oidc', 'x509', 'keystone'] as const;

@@ -1,5 +1,7 @@
 import { ANONYMOUS, type Backend, type RequestContext } from '../backends/index.js';
-import { MethodNotAllowedError, NotFoundError, OcciError, UnsupportedMediaTypeError, VersionError, toOcciError } from '../errors.js';
+import {
+  AuthenticationError, MethodNotAllowedError, NotFoundError, OcciError, RateLimitedError, UnsupportedMediaTypeError, VersionError, toOcciError,
+} from '../errors.js';
 import type { Model, Resolve } from '../model/index.js';
 import {
   MEDIA_TYPES, essence, findRendering, negotiate, type Negotiated, type ParseInput, type Parser, type Renderable,
@@ -8,6 +10,7 @@ import { textOcci } from '../rendering/text-occi/index.js';
 import { textPlain } from '../rendering/text-plain/index.js';
 import { handleCollection } from './collections.js';
 import { handleEntity } from './entities.js';
+import { forwardedOrigin } from './forwarded.js';
 import { errorStatus } from './error-status.js';
 import type { OcciRequest, OcciResponse } from './exchange.js';
 import { handleQueryInterface } from './query-interface.js';
@@ -27,6 +30,17 @@ export interface AppOptions {
   readonly defaultHost: string;
   /** Largest `number` a page may have (larger is 413). */
   readonly maxPageSize: number;
+  /**
+   * Who a request comes from (src/auth); without it every request is
+   * ANONYMOUS. Throws AuthenticationError (401), ForbiddenUserError (403) or
+   * RateLimitedError (429).
+   */
+  readonly authenticate?: (req: OcciRequest) => Promise<RequestContext>;
+  /**
+   * Peers whose `Forwarded` / `X-Forwarded-Proto` / `X-Forwarded-Host` shape
+   * the URLs we render (--trust-proxy with --trusted-proxies); nobody when unset.
+   */
+  readonly isTrustedProxy?: (address: string | undefined) => boolean;
 }
 
 /** What a handler returns: the status, the value to render, extra headers. */
@@ -49,6 +63,8 @@ export class Exchange {
   readonly resolve: Resolve;
   readonly ctx: RequestContext;
   readonly app: AppOptions;
+  /** The model as this request's owner sees it (other owners' user mixins hidden). */
+  readonly model: Model;
   #negotiated: Negotiated | undefined;
 
   constructor(app: AppOptions, req: OcciRequest, path: string, query: URLSearchParams, ctx: RequestContext) {
@@ -57,12 +73,10 @@ export class Exchange {
     this.path = path;
     this.query = query;
     this.ctx = ctx;
-    this.baseUrl = baseUrlFor(app.publicUrl, req.headers.host, app.defaultHost);
+    this.model = ctx.admin ? app.model : app.model.visibleTo(ctx.owner);
+    const origin = app.isTrustedProxy?.(req.remoteAddress) ? forwardedOrigin(req.headers) : {};
+    this.baseUrl = baseUrlFor(app.publicUrl, origin.host ?? req.headers.host, app.defaultHost, origin.proto ?? (req.secure ? 'https' : 'http'));
     this.resolve = makeResolver(this.baseUrl);
-  }
-
-  get model(): Model {
-    return this.app.model;
   }
   get backend(): Backend {
     return this.app.backend;
@@ -115,8 +129,10 @@ export function createApp(options: AppOptions): { handle(req: OcciRequest): Prom
       try {
         checkVersion(req.headers['user-agent']);
         const { path, query } = splitUrl(req.url);
-        x = new Exchange(options, req, path, query, ANONYMOUS);
-        const r = route(options.model, path);
+        // Authentication before routing: an unauthenticated client learns nothing of what exists.
+        const ctx = options.authenticate ? await options.authenticate(req) : ANONYMOUS;
+        x = new Exchange(options, req, path, query, ctx);
+        const r = route(x.model, path);
         if (!r) throw new NotFoundError(`nothing at ${path}`);
         const method = req.method === 'HEAD' ? 'GET' : req.method;
         if (!ALLOWED[r.type].includes(req.method)) throw new MethodNotAllowedError(req.method, path, ALLOWED[r.type]);
@@ -202,6 +218,9 @@ function renderError(x: Exchange | undefined, req: OcciRequest, err: OcciError):
     ...rendered.headers.map(([k, v]) => [k, v] as [string, string]),
   ];
   if (err instanceof MethodNotAllowedError) headers.push(['Allow', err.allow.join(', ')]);
+  // RFC 9110 §11.6.1: one challenge per enabled scheme.
+  if (err instanceof AuthenticationError) for (const c of err.challenges) headers.push(['WWW-Authenticate', c]);
+  if (err instanceof RateLimitedError) headers.push(['Retry-After', String(err.retryAfter)]);
   return respond(status, headers, req.method === 'HEAD' ? '' : rendered.body);
 }
 

@@ -1,4 +1,4 @@
-import { NotFoundError, NotImplementedError, ValidationError } from '../errors.js';
+import { NotFoundError, NotImplementedError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { applyReplace, applyUpdate, checkActionInput, draftEntity, type Entity, type EntityInput, type Kind } from '../model/index.js';
 import type { Exchange, Outcome } from './app.js';
 
@@ -16,6 +16,7 @@ export async function handleEntity(x: Exchange, kind: Kind, method: string): Pro
       return x.action === undefined ? update(x) : runAction(x);
     default: {
       x.expect('empty');
+      checkPreconditions(x, await getOr404(x));
       await x.backend.delete(x.ctx, [x.path]);
       return { status: 200, value: { type: 'empty' } };
     }
@@ -43,6 +44,7 @@ async function put(x: Exchange, kind: Kind): Promise<Outcome> {
   x.expect('entity');
   const input = oneEntity(x);
   const existing = await x.backend.get(x.ctx, x.path);
+  checkPreconditions(x, existing);
   if (existing) {
     const replaced = applyReplace(x.model, existing, input, x.resolve);
     const [stored] = await x.backend.update(x.ctx, [{ entity: replaced }]);
@@ -62,6 +64,7 @@ async function update(x: Exchange): Promise<Outcome> {
   x.expect('entity');
   const input = oneEntity(x);
   const existing = await getOr404(x);
+  checkPreconditions(x, existing);
   const { entity, links } = applyUpdate(x.model, existing, input, x.resolve);
   const [stored] = await x.backend.update(x.ctx, [{ entity, links }]);
   return entityOutcome(stored);
@@ -71,6 +74,7 @@ async function update(x: Exchange): Promise<Outcome> {
 async function runAction(x: Exchange): Promise<Outcome> {
   const input = x.parser().parseAction(x.parseInput(), x.model);
   const existing = await getOr404(x);
+  checkPreconditions(x, existing);
   const { action, parameters } = checkActionInput(
     x.model, x.model.getKind(existing.kind), x.model.resolveMixins(existing.mixins), x.action!, input,
   );
@@ -79,4 +83,39 @@ async function runAction(x: Exchange): Promise<Outcome> {
   const [result] = await x.backend.invoke(x.ctx, [x.path], action, parameters);
   if (result.type === 'mixin') return { status: 200, value: { type: 'categories', categories: [result.mixin] } };
   return entityOutcome(result.entity);
+}
+
+/**
+ * RFC 9110 §13.1.1-2: `If-Match` (strong comparison, or `*` for "exists") and
+ * `If-None-Match` (`*` for "does not exist yet": PUT-create only) on the
+ * entity's current version; a mismatch is 412 before anything is written.
+ * PUT and POST updates carry the version read here to the backend, which
+ * refuses it in the same transaction if another write came in between.
+ */
+export function checkPreconditions(x: Exchange, existing: Entity | undefined): void {
+  const current = existing === undefined ? undefined : `"${existing.version}"`;
+  const ifMatch = x.req.headers['if-match'];
+  if (ifMatch !== undefined && ifMatch.trim() !== '') {
+    const tags = entityTags(ifMatch);
+    const ok = current !== undefined && (tags.includes('*') || tags.includes(current));
+    if (!ok) {
+      throw new PreconditionFailedError(
+        current === undefined
+          ? `If-Match: nothing exists at ${x.path}`
+          : `If-Match: ${x.path} is at version ${current}, not ${ifMatch.trim()}; read it again`,
+      );
+    }
+  }
+  const ifNoneMatch = x.req.headers['if-none-match'];
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '' && current !== undefined) {
+    const tags = entityTags(ifNoneMatch).map((t) => t.replace(/^W\//, ''));
+    if (tags.includes('*') || tags.includes(current)) {
+      throw new PreconditionFailedError(`If-None-Match: ${x.path} exists (version ${current})`);
+    }
+  }
+}
+
+/** The entity-tags of an If-Match / If-None-Match list, as sent (`"3"`, `W/"3"`, `*`). */
+function entityTags(value: string): string[] {
+  return value.split(',').map((t) => t.trim()).filter((t) => t !== '');
 }

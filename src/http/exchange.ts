@@ -11,6 +11,10 @@ export interface OcciRequest {
   readonly body: string;
   /** The peer address, for logs and trusted-proxy checks. */
   readonly remoteAddress?: string;
+  /** True when the request came over our own TLS listener. */
+  readonly secure?: boolean;
+  /** The client's certificate chain (DER, leaf first) on our TLS listener. */
+  readonly peerCertificates?: readonly Buffer[];
 }
 
 export interface OcciResponse {

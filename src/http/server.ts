@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { SERVER_HEADER } from './app.js';
 import type { OcciRequest, OcciResponse } from './exchange.js';
 
@@ -15,6 +17,12 @@ export interface ServerOptions {
   readonly requestTimeout: number;
   /** Called for every response with status 500, with the cause. */
   readonly onInternalError?: (err: unknown) => void;
+  /**
+   * Serve HTTPS. With `ca`, clients are asked for a certificate; the
+   * handshake accepts any (RFC 3820 proxy chains fail OpenSSL's checks), and
+   * src/auth validates the chain and answers 401/403 at the HTTP level.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
 }
 
 export interface RunningServer {
@@ -28,10 +36,14 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Wires the app to node:http on one address. */
 export async function listen(options: ServerOptions, host: string, port: number): Promise<RunningServer> {
-  const server = createServer(
-    { maxHeaderSize: options.maxHeaderSize, requestTimeout: options.requestTimeout, headersTimeout: options.headersTimeout },
-    (req, res) => void serve(options, req, res),
-  );
+  const limits = { maxHeaderSize: options.maxHeaderSize, requestTimeout: options.requestTimeout, headersTimeout: options.headersTimeout };
+  const handler = (req: IncomingMessage, res: ServerResponse) => void serve(options, req, res);
+  const server: Server = options.tls
+    ? createHttpsServer(
+      { ...limits, cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca, requestCert: options.tls.ca !== undefined, rejectUnauthorized: false },
+      handler,
+    )
+    : createServer(limits, handler);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -62,6 +74,7 @@ async function serve(options: ServerOptions, req: IncomingMessage, res: ServerRe
     for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     const response = await options.handle({
       method: req.method ?? 'GET', url: req.url ?? '/', headers, body, remoteAddress: req.socket.remoteAddress,
+      ...('encrypted' in req.socket ? { secure: true, peerCertificates: peerChain(req.socket as TLSSocket) } : {}),
     });
     write(res, response);
   } catch (err) {
@@ -69,6 +82,17 @@ async function serve(options: ServerOptions, req: IncomingMessage, res: ServerRe
     if (!res.headersSent) writePlain(res, 500, 'internal server error', false);
     else res.destroy();
   }
+}
+
+/** The client's certificate chain as sent, leaf first (DER); empty without a client certificate. */
+function peerChain(socket: TLSSocket): Buffer[] {
+  const out: Buffer[] = [];
+  let c: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (c?.raw && out.length < 16 && !out.some((b) => b.equals(c!.raw))) {
+    out.push(c.raw);
+    c = c.issuerCertificate;
+  }
+  return out;
 }
 
 /** The body as text, or the status to answer with when it cannot be read. */

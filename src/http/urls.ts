@@ -4,10 +4,10 @@ import { ValidationError } from '../errors.js';
  * The absolute base URL for rendered locations: the configured public URL, or
  * `http://` + the request's Host (HTTP Protocol §2: clients need absolute URLs).
  */
-export function baseUrlFor(publicUrl: string | undefined, host: string | undefined, fallbackHost: string): string {
+export function baseUrlFor(publicUrl: string | undefined, host: string | undefined, fallbackHost: string, proto: 'http' | 'https' | string = 'http'): string {
   if (publicUrl) return publicUrl;
   const h = host !== undefined && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? host : fallbackHost;
-  return `http://${h}`;
+  return `${proto}://${h}`;
 }
 
 /**

@@ -36,6 +36,46 @@ export class Model {
   get version(): number {
     return this.#version;
   }
+
+  /**
+   * Key for caches of rendered categories (the query interface): changes with
+   * `version`, and differs between the views `visibleTo()` gives different owners.
+   */
+  get renderKey(): string {
+    return String(this.#version);
+  }
+
+  /**
+   * The model as `owner` sees it: user mixins another owner defined are
+   * hidden from discovery, lookups and locations (per-user isolation); `this`
+   * when nothing is hidden or for an admin (`owner` undefined). Mutations
+   * through a view change the model itself.
+   */
+  visibleTo(owner: string | undefined): Model {
+    const hidden = (c: Category | undefined) => c?.class === 'mixin' && (c as Mixin).origin === 'user' && (c as Mixin).owner !== undefined && (c as Mixin).owner !== owner;
+    if (owner === undefined || !this.#mixins.some(hidden)) return this;
+    const shown = <T extends Category>(c: T | undefined): T | undefined => (hidden(c) ? undefined : c);
+    const overrides: Partial<Record<keyof Model, unknown>> = {
+      categories: () => this.categories().filter((c) => !hidden(c)),
+      findCategory: (id: string) => shown(this.findCategory(id)),
+      findMixin: (id: string) => shown(this.findMixin(id)),
+      getMixin: (id: string) => {
+        const m = shown(this.findMixin(id));
+        if (!m) throw new NotFoundError(`no mixin ${id}`);
+        return m;
+      },
+      findByLocation: (path: string) => shown(this.findByLocation(path)),
+    };
+    return new Proxy(this, {
+      get(target, p, receiver) {
+        if (p === 'renderKey') return `${target.version}:${owner}`;
+        if (p === 'mixins') return target.mixins.filter((m) => !hidden(m));
+        if (Object.hasOwn(overrides, p)) return overrides[p as keyof Model];
+        const v: unknown = Reflect.get(target, p, target);
+        return typeof v === 'function' && receiver !== target ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  }
   get kinds(): readonly Kind[] {
     return this.#kinds;
   }

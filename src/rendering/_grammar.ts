@@ -144,7 +144,8 @@ export function readLines(body: string): Line[] {
       previous.value = checkValue(`${previous.value} ${raw.trim()}`);
       continue;
     }
-    const m = /^([A-Za-z][A-Za-z-]*):(.*)$/.exec(raw);
+    // `s`: U+2028/U+2029 are text in a value, not line ends (only LF ends a line; CONTROL refuses the rest).
+    const m = /^([A-Za-z][A-Za-z-]*):(.*)$/s.exec(raw);
     const name = m ? NAMES.get(m[1].toLowerCase()) : undefined;
     if (!m || !name) {
       throw new ParsingError(`not an OCCI line (expected Category, Link, X-OCCI-Attribute or X-OCCI-Location): ${excerpt(raw)}`);

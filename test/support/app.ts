@@ -1,6 +1,6 @@
 import { EmbeddedBackend } from '../../src/backends/embedded/index.js';
 import { DEFAULT_TEMPLATES } from '../../src/backends/index.js';
-import { createApp, type OcciResponse } from '../../src/http/index.js';
+import { createApp, type AppOptions, type OcciResponse } from '../../src/http/index.js';
 import { standardModel, type Model } from '../../src/model/index.js';
 
 export interface TestApp {
@@ -19,11 +19,11 @@ export const HOST = 'cloud.example.org:8787';
 export const BASE = `http://${HOST}`;
 
 /** The app on an in-memory embedded backend, as the HTTP tests use it. */
-export async function createTestApp(options: { maxPageSize?: number } = {}): Promise<TestApp> {
+export async function createTestApp(options: { maxPageSize?: number; authenticate?: AppOptions['authenticate'] } = {}): Promise<TestApp> {
   const model = standardModel();
   const backend = new EmbeddedBackend({ dataDir: ':memory:', templates: DEFAULT_TEMPLATES });
   await backend.start(model);
-  const app = createApp({ model, backend, defaultHost: '127.0.0.1:8787', maxPageSize: options.maxPageSize ?? 1000 });
+  const app = createApp({ model, backend, defaultHost: '127.0.0.1:8787', maxPageSize: options.maxPageSize ?? 1000, authenticate: options.authenticate });
   return {
     model,
     backend,

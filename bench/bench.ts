@@ -1,0 +1,345 @@
+/**
+ * One bench run: seeds a data directory, starts our server and the bare
+ * baseline, and measures every scenario against the baseline, A B A B.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { BaselineConfig, FixedResponse } from './baseline.js';
+import { runCodec } from './codec.js';
+import { send, type Answer, type LoadGenerator, type LoadResult, type Plan } from './load.js';
+import { rssMb, serverArgs, startBaseline, startServer, stopChild, type Running } from './processes.js';
+import { computeJson, computeText, seed, type Seeded } from './seed.js';
+
+export interface BenchOptions {
+  readonly generator: LoadGenerator;
+  /** A B rounds per scenario. */
+  readonly rounds: number;
+  /** Seconds per round and side. */
+  readonly seconds: number;
+  /** Seconds of warm-up per side (0: none). */
+  readonly warmup: number;
+  /** Connections of the throughput scenarios (mixed-read-write has its own). */
+  readonly connections: number;
+  readonly mixedConnections: number;
+  /** Computes in the listed collection (10,000). */
+  readonly computes: number;
+  /** Computes on disk for memory and start-up (100,000). */
+  readonly bigComputes: number;
+  readonly codecSeconds: number;
+  /** Data directories go here (the real disk). */
+  readonly workDir: string;
+  /** Only these scenarios (all when undefined). */
+  readonly only?: readonly string[];
+  readonly log: (line: string) => void;
+}
+
+/** One line of `bench/results/latest.json`. */
+export interface Row {
+  name: string;
+  ops_per_s: number | null;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  baseline_ops_per_s: number | null;
+  /** ours / baseline; null where no baseline applies. */
+  ratio: number | null;
+  errors: number;
+  /** The figure of scenarios that are not a request rate (MB/s, MB, s). */
+  value?: number;
+  unit?: string;
+  /** What the issue asks, e.g. `ratio >= 0.8`. */
+  target?: string;
+  met?: boolean | null;
+}
+
+interface Target {
+  readonly on: 'ratio' | 'p50_ms' | 'value';
+  readonly op: '>=' | '<=';
+  readonly limit: number;
+}
+
+const TARGETS: Readonly<Record<string, Target>> = {
+  'get-entity-text': { on: 'ratio', op: '>=', limit: 0.8 },
+  'get-entity-json': { on: 'ratio', op: '>=', limit: 0.8 },
+  'get-query-interface-text': { on: 'ratio', op: '>=', limit: 0.8 },
+  'get-query-interface-json': { on: 'ratio', op: '>=', limit: 0.8 },
+  'create-compute-text': { on: 'ratio', op: '>=', limit: 0.5 },
+  'create-compute-json': { on: 'ratio', op: '>=', limit: 0.5 },
+  'action-start': { on: 'ratio', op: '>=', limit: 0.5 },
+  'list-10k-urilist': { on: 'p50_ms', op: '<=', limit: 20 },
+  'list-10k-text': { on: 'p50_ms', op: '<=', limit: 50 },
+  'list-10k-json': { on: 'p50_ms', op: '<=', limit: 50 },
+  'memory-100k': { on: 'value', op: '<=', limit: 250 },
+  'startup-100k': { on: 'value', op: '<=', limit: 1 },
+};
+
+/** Every scenario, in the order they run (listings before anything adds computes). */
+export const SCENARIOS = [
+  'list-10k-urilist', 'list-10k-text', 'list-10k-json',
+  'get-entity-text', 'get-entity-json', 'get-query-interface-text', 'get-query-interface-json',
+  'action-start', 'create-compute-text', 'create-compute-json', 'mixed-read-write',
+  'parse-text-plain', 'render-text-plain', 'parse-json', 'render-json',
+  'memory-100k', 'startup-100k',
+] as const;
+
+const TEXT = 'text/plain';
+const JSON_TYPE = 'application/occi+json';
+
+/** Sets `target` and `met` from the targets table. */
+export function judge(row: Row): Row {
+  const t = TARGETS[row.name];
+  if (!t) return row;
+  const v = t.on === 'value' ? row.value : row[t.on];
+  row.target = `${t.on === 'value' ? row.unit : t.on} ${t.op} ${t.limit}`;
+  row.met = v === undefined || v === null ? null : (t.op === '>=' ? v >= t.limit : v <= t.limit) && row.errors === 0;
+  return row;
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+interface HttpScenario {
+  readonly name: string;
+  readonly connections: number;
+  /** The plan of one load run; `ours` runs of the action scenario each get fresh computes. */
+  plan(side: 'ours' | 'baseline'): Plan;
+  /** One request per method to our server, whose answers the baseline repeats. */
+  sample(base: string): Promise<Answer[]>;
+}
+
+export async function runBench(o: BenchOptions): Promise<Row[]> {
+  const wanted = (name: string) => o.only === undefined || o.only.includes(name);
+  const rows: Row[] = [];
+  mkdirSync(o.workDir, { recursive: true });
+  const dir = join(o.workDir, `run-${process.pid}-${Date.now()}`);
+  try {
+    const http = httpScenariosWanted(wanted);
+    if (http.length > 0) {
+      o.log(`seeding ${o.computes} computes`);
+      const seeded = await seed(join(dir, 'main'), o.computes);
+      const ours = await startServer(join(dir, 'main'));
+      const baseline = await startBaseline();
+      try {
+        for (const s of httpScenarios(seeded, o)) {
+          if (!wanted(s.name)) continue;
+          const row = await runHttp(s, ours, baseline, o);
+          o.log(line(row));
+          rows.push(row);
+        }
+      } finally {
+        await ours.stop();
+        await baseline.stop();
+      }
+    }
+    for (const c of await runCodecWanted(wanted, o)) rows.push(c);
+    if (wanted('memory-100k') || wanted('startup-100k')) {
+      o.log(`seeding ${o.bigComputes} computes`);
+      const big = join(dir, 'big');
+      await seed(big, o.bigComputes);
+      if (wanted('startup-100k')) {
+        const times: number[] = [];
+        for (let i = 0; i < 3; i++) times.push(await startupSeconds(big));
+        const row = judge({ ...noRate('startup-100k'), value: median(times), unit: 's' });
+        o.log(line(row));
+        rows.push(row);
+      }
+      if (wanted('memory-100k')) {
+        const row = await memory(big, o.bigComputes);
+        o.log(line(row));
+        rows.push(row);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const order = new Map<string, number>(SCENARIOS.map((n, i) => [n, i]));
+  return rows.sort((a, b) => (order.get(a.name) ?? 99) - (order.get(b.name) ?? 99));
+}
+
+function httpScenariosWanted(wanted: (n: string) => boolean): string[] {
+  return SCENARIOS.slice(0, 11).filter(wanted);
+}
+
+async function runCodecWanted(wanted: (n: string) => boolean, o: BenchOptions): Promise<Row[]> {
+  if (!['parse-text-plain', 'render-text-plain', 'parse-json', 'render-json'].some(wanted)) return [];
+  const out: Row[] = [];
+  for (const c of await runCodec(o.codecSeconds)) {
+    if (!wanted(c.name)) continue;
+    const row: Row = { ...noRate(c.name), ops_per_s: round(c.opsPerS), value: round(c.mbPerS), unit: 'MB/s' };
+    o.log(line(row));
+    out.push(row);
+  }
+  return out;
+}
+
+function noRate(name: string): Row {
+  return { name, ops_per_s: null, p50_ms: null, p99_ms: null, baseline_ops_per_s: null, ratio: null, errors: 0 };
+}
+
+function round(n: number, digits = 3): number {
+  return Number(n.toPrecision(digits + 2));
+}
+
+export function line(r: Row): string {
+  const parts = [r.name];
+  if (r.ops_per_s !== null) parts.push(`${r.ops_per_s.toFixed(0)} ops/s`);
+  if (r.p50_ms !== null) parts.push(`p50 ${r.p50_ms.toFixed(2)} ms`, `p99 ${r.p99_ms?.toFixed(2)} ms`);
+  if (r.baseline_ops_per_s !== null) parts.push(`baseline ${r.baseline_ops_per_s.toFixed(0)} ops/s`, `ratio ${r.ratio?.toFixed(2)}`);
+  if (r.value !== undefined) parts.push(`${r.value} ${r.unit}`);
+  parts.push(`errors ${r.errors}`);
+  if (r.target) parts.push(`target ${r.target}: ${r.met === true ? 'met' : r.met === false ? 'MISSED' : '-'}`);
+  return parts.join('  ');
+}
+
+/** The answer our server gave, as the baseline's fixed response (node adds Date, Connection and Keep-Alive to both). */
+function fixed(a: Answer): FixedResponse {
+  const skip = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
+  return { status: a.status, headers: a.headers.filter(([k]) => !skip.has(k.toLowerCase())), body: a.body.toString('base64') };
+}
+
+async function runHttp(s: HttpScenario, ours: Running, baseline: Awaited<ReturnType<typeof startBaseline>>, o: BenchOptions): Promise<Row> {
+  const samples = await s.sample(ours.base);
+  const config: Record<string, FixedResponse> = {};
+  const methods = s.plan('baseline').mode === 'get' ? ['GET'] : s.plan('baseline').mode === 'mixed' ? ['GET', 'POST'] : ['POST'];
+  samples.forEach((a, i) => {
+    if (a.status >= 400) throw new Error(`${s.name}: the sample request answered ${a.status}: ${a.body.toString().slice(0, 300)}`);
+    config[methods[i]] = fixed(a);
+  });
+  await baseline.configure(config as BaselineConfig);
+  const load = (r: Running, side: 'ours' | 'baseline', seconds: number) =>
+    o.generator.run({ base: r.base, plan: s.plan(side), connections: s.connections, seconds });
+  let errors = 0;
+  if (o.warmup > 0) {
+    errors += (await load(ours, 'ours', o.warmup)).errors;
+    await load(baseline, 'baseline', o.warmup);
+  }
+  const a: LoadResult[] = [];
+  const b: LoadResult[] = [];
+  for (let i = 0; i < o.rounds; i++) {
+    a.push(await load(ours, 'ours', o.seconds));
+    b.push(await load(baseline, 'baseline', o.seconds));
+  }
+  errors += a.reduce((n, r) => n + r.errors, 0);
+  const baseErrors = b.reduce((n, r) => n + r.errors, 0);
+  if (baseErrors > 0) o.log(`warning: ${s.name}: the baseline had ${baseErrors} errors`);
+  const ops = median(a.map((r) => r.opsPerS));
+  const base = median(b.map((r) => r.opsPerS));
+  return judge({
+    name: s.name,
+    ops_per_s: round(ops),
+    p50_ms: round(median(a.map((r) => r.p50Ms))),
+    p99_ms: round(median(a.map((r) => r.p99Ms))),
+    baseline_ops_per_s: round(base),
+    ratio: round(ops / base, 2),
+    errors,
+  });
+}
+
+function httpScenarios(seeded: Seeded, o: BenchOptions): HttpScenario[] {
+  const entity = seeded.linked;
+  const get = (name: string, path: string, accept: string, connections = o.connections): HttpScenario => ({
+    name,
+    connections,
+    plan: () => ({ mode: 'get', path, accept }),
+    sample: async (base) => [await send(base, 'GET', path, { Accept: accept })],
+  });
+  const create = (name: string, contentType: string, body: string): HttpScenario => ({
+    name,
+    connections: o.connections,
+    plan: () => ({ mode: 'post', path: '/compute/', accept: contentType, contentType, body }),
+    sample: async (base) => [await send(base, 'POST', '/compute/', { Accept: contentType, 'Content-Type': contentType }, body)],
+  });
+  // The action pool: fresh computes for every run on our side, so that each starts inactive.
+  const sampleCompute = seeded.computes[seeded.computes.length - 1];
+  const free = seeded.computes.slice(1, -1);
+  const poolSize = Math.min(Math.max(8 * o.connections, 64), Math.floor(free.length / (o.rounds + 1)));
+  let next = 0;
+  const pool = () => {
+    if (next + poolSize > free.length) throw new Error('not enough computes for another action-start run; seed more');
+    const paths = free.slice(next, next + poolSize);
+    next += poolSize;
+    return paths;
+  };
+  const basePool = free.slice(0, poolSize);
+  return [
+    get('list-10k-urilist', '/compute/', 'text/uri-list', 1),
+    get('list-10k-text', '/compute/', TEXT, 1),
+    get('list-10k-json', '/compute/', JSON_TYPE, 1),
+    get('get-entity-text', entity, TEXT),
+    get('get-entity-json', entity, JSON_TYPE),
+    get('get-query-interface-text', '/-/', TEXT),
+    get('get-query-interface-json', '/-/', JSON_TYPE),
+    {
+      name: 'action-start',
+      connections: o.connections,
+      plan: (side) => ({ mode: 'action', paths: side === 'ours' ? pool() : basePool, accept: TEXT }),
+      sample: async (base) => {
+        const started = await send(base, 'POST', `${sampleCompute}?action=start`, { Accept: TEXT });
+        await send(base, 'POST', `${sampleCompute}?action=stop`, { Accept: TEXT });
+        return [started];
+      },
+    },
+    create('create-compute-text', TEXT, computeText('bench')),
+    create('create-compute-json', JSON_TYPE, computeJson('bench')),
+    {
+      name: 'mixed-read-write',
+      connections: o.mixedConnections,
+      plan: () => ({ mode: 'mixed', path: entity, post: '/compute/', accept: TEXT, contentType: TEXT, body: computeText('mixed') }),
+      sample: async (base) => [
+        await send(base, 'GET', entity, { Accept: TEXT }),
+        await send(base, 'POST', '/compute/', { Accept: TEXT, 'Content-Type': TEXT }, computeText('mixed')),
+      ],
+    },
+  ];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** From spawning the server process to its first answered request, polling every 5 ms. */
+async function startupSeconds(dataDir: string): Promise<number> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const t0 = performance.now();
+  const child = spawn(process.execPath, serverArgs(dataDir, port), { stdio: 'ignore' });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} before answering`);
+      try {
+        const a = await send(base, 'GET', '/-/', { Accept: TEXT });
+        if (a.status !== 200) throw new Error(`GET /-/ answered ${a.status}`);
+        return (performance.now() - t0) / 1000;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw err;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+  } finally {
+    await stopChild(child);
+  }
+}
+
+/** RSS of the server after it has listed every compute once (text/plain, all of them, no paging). */
+async function memory(dataDir: string, count: number): Promise<Row> {
+  const server = await startServer(dataDir);
+  try {
+    const a = await send(server.base, 'GET', '/compute/', { Accept: TEXT });
+    const listed = a.body.toString().split('\r\n').length - 1;
+    const errors = a.status === 200 && listed === count ? 0 : 1;
+    return judge({ ...noRate('memory-100k'), errors, value: round(rssMb(server.child.pid!)), unit: 'MB' });
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,93 @@
+/** The two processes under load: our server (as `npm start` runs it) and the bare baseline. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { BaselineConfig } from './baseline.js';
+import { ROOT, nodeArgs } from './paths.js';
+
+export interface Running {
+  readonly child: ChildProcess;
+  /** `http://127.0.0.1:<port>` */
+  readonly base: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a process and waits for its `listening on http://...` line. */
+function startListening(args: string[], ipc: boolean, env: NodeJS.ProcessEnv = process.env): Promise<Running> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${args.join(' ')} did not start in 30 s:\n${out}`));
+    }, 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        // Keep draining, so that a chatty process never blocks on a full pipe.
+        child.stdout!.resume();
+        child.stderr!.on('data', (c: Buffer) => process.stderr.write(c));
+        resolve({ child, base: m[1], stop: () => stopChild(child) });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited (${code ?? signal}) before listening:\n${out}`));
+    });
+  });
+}
+
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Our server in its production configuration (defaults), on a data directory, on a free port of 127.0.0.1. */
+export function startServer(dataDir: string, port = 0): Promise<Running> {
+  return startListening([...nodeArgs('src/cli/main'), '--listen', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], false);
+}
+
+/** The spawn arguments of startServer, for the start-up measurement. */
+export function serverArgs(dataDir: string, port: number): string[] {
+  return [...nodeArgs('src/cli/main'), '--listen', '127.0.0.1', '--port', String(port), '--data-dir', dataDir];
+}
+
+export interface Baseline extends Running {
+  /** Makes it answer these responses from now on. */
+  configure(config: BaselineConfig): Promise<void>;
+}
+
+export async function startBaseline(): Promise<Baseline> {
+  const running = await startListening(nodeArgs('bench/baseline'), true);
+  const { child } = running;
+  return {
+    ...running,
+    configure: (config) =>
+      new Promise((resolve, reject) => {
+        child.once('message', () => resolve());
+        child.send(config, (err) => err && reject(err));
+      }),
+    stop: async () => {
+      child.disconnect?.();
+      await stopChild(child);
+    },
+  };
+}
+
+/** Resident set size of a process, in MB (Linux /proc). */
+export function rssMb(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(m[1]) / 1024;
+}

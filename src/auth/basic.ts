@@ -1,0 +1,99 @@
+import bcrypt from 'bcryptjs';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { AuthenticationError } from '../errors.js';
+import type { Authenticator, AuthRequest, Identity } from './authenticator.js';
+
+export interface BasicOptions {
+  /** Apache htpasswd file: `user:hash` lines, bcrypt (`$2y$`, `$2b$`, `$2a$`) or `{SHA}`. */
+  readonly htpasswd: string;
+  readonly realm?: string;
+}
+
+/**
+ * HTTP Basic (RFC 7617) against an Apache htpasswd file, re-read whenever the
+ * file changes (checked on each request, by size, mtime and inode). bcrypt is
+ * slow on purpose, so a verified user:password pair is remembered until the
+ * user's line changes.
+ */
+export class BasicAuthenticator implements Authenticator {
+  readonly scheme = 'basic';
+  readonly challenge: string;
+  readonly #file: string;
+  #users = new Map<string, string>();
+  #stamp = '';
+  #verified = new Map<string, string>();
+
+  constructor(options: BasicOptions) {
+    this.#file = options.htpasswd;
+    this.challenge = `Basic realm="${options.realm ?? 'occi-server'}", charset="UTF-8"`;
+  }
+
+  /** Reads the file now; start-up calls it so a missing file stops the server with a clear message. */
+  async load(): Promise<void> {
+    const s = await stat(this.#file);
+    const stamp = `${s.size}:${s.mtimeMs}:${s.ino}`;
+    if (stamp === this.#stamp) return;
+    this.#users = parseHtpasswd(await readFile(this.#file, 'utf8'));
+    this.#stamp = stamp;
+    this.#verified.clear();
+  }
+
+  async authenticate(req: AuthRequest): Promise<Identity | undefined> {
+    const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
+    if (!m) {
+      if (/^Basic\b/i.test(req.headers.authorization ?? '')) throw new AuthenticationError('malformed Basic credentials');
+      return undefined;
+    }
+    const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon <= 0) throw new AuthenticationError('malformed Basic credentials');
+    const user = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    try {
+      await this.load();
+    } catch {
+      // A file being rewritten: keep the users we had.
+    }
+    const hash = this.#users.get(user);
+    if (hash === undefined || !(await this.#check(user, password, hash))) {
+      throw new AuthenticationError('wrong user name or password');
+    }
+    return { user, groups: [], scheme: 'basic' };
+  }
+
+  async #check(user: string, password: string, hash: string): Promise<boolean> {
+    const key = `${user}\u0000${createHash('sha256').update(password).digest('base64')}`;
+    if (this.#verified.get(key) === hash) return true;
+    const ok = await verifyPassword(password, hash);
+    if (ok) {
+      if (this.#verified.size > 10_000) this.#verified.clear();
+      this.#verified.set(key, hash);
+    }
+    return ok;
+  }
+}
+
+/** `user:hash` per line; blank lines and `#` comments skipped. */
+export function parseHtpasswd(text: string): Map<string, string> {
+  const users = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    users.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return users;
+}
+
+/** bcrypt in any of Apache's spellings, or `{SHA}` (base64 SHA-1); other formats (apr1 MD5, crypt) never match. */
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  if (/^\$2[aby]\$\d\d\$/.test(hash)) return bcrypt.compare(password, hash.replace(/^\$2y\$/, '$2b$'));
+  if (hash.startsWith('{SHA}')) {
+    const want = Buffer.from(hash.slice(5), 'base64');
+    const got = createHash('sha1').update(password).digest();
+    return want.length === got.length && timingSafeEqual(want, got);
+  }
+  return false;
+}

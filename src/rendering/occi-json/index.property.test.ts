@@ -1,0 +1,4 @@
+import { describeParserProperties } from '../../../test/reliability/properties.js';
+import { occiJson } from './index.js';
+
+describeParserProperties(occiJson);

@@ -1,0 +1,4 @@
+import { describeParserProperties } from '../../../test/reliability/properties.js';
+import { textOcci } from './index.js';
+
+describeParserProperties(textOcci);

@@ -1,0 +1,4 @@
+import { describeParserProperties } from '../../../test/reliability/properties.js';
+import { textPlain } from './index.js';
+
+describeParserProperties(textPlain);

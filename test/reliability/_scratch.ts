@@ -1,0 +1,10 @@
+import fc from 'fast-check';
+import { computeArb, otherResourceArb, userMixinArb } from './arbitraries.js';
+const time = (n: string, a: fc.Arbitrary<unknown>) => { const t = Date.now(); fc.sample(a, 200); console.log(n, Date.now() - t); };
+time('mac', fc.stringMatching(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/));
+time('iface', fc.stringMatching(/^[a-z]{1,4}[0-9]{1,2}$/));
+time('uuid', fc.uuid({ version: 4 }));
+time('double', fc.double({ min: 0, max: 1e9, noNaN: true, noDefaultInfinity: true }));
+time('other', otherResourceArb);
+time('mixin', userMixinArb);
+time('compute', computeArb);
