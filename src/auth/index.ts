@@ -2,6 +2,7 @@
 export type { Authenticator, AuthRequest, Identity } from './authenticator.js';
 export { BasicAuthenticator, parseHtpasswd, verifyPassword } from './basic.js';
 export { AuthGate, type GateOptions } from './gate.js';
+export { KeystoneAuthenticator, type KeystoneOptions } from './keystone.js';
 export { NoneAuthenticator } from './none.js';
 export { OidcAuthenticator, type OidcOptions } from './oidc.js';
 export { createAuth, type AuthSettings } from './registry.js';

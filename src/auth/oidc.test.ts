@@ -1,40 +1,13 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { generateKeyPair } from 'jose';
 import { AuthenticationError } from '../errors.js';
 import { describeAuthenticator } from './authenticator.contract.js';
 import { OidcAuthenticator } from './oidc.js';
-
-/** A tiny OIDC issuer on loopback: discovery document and JWKS. */
-export async function startIssuer(): Promise<{ issuer: string; jwks: JWK; sign(claims: Record<string, unknown>, opts?: { exp?: string; iss?: string; aud?: string; key?: CryptoKey }): Promise<string>; close(): Promise<void> }> {
-  const { publicKey, privateKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  let issuer = '';
-  const server: Server = createServer((req, res) => {
-    const body = req.url === '/.well-known/openid-configuration' ? { issuer, jwks_uri: `${issuer}/jwks` } : req.url === '/jwks' ? { keys: [jwk] } : undefined;
-    res.writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' }).end(JSON.stringify(body ?? {}));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    issuer,
-    jwks: jwk,
-    sign: (claims, opts = {}) =>
-      new SignJWT(claims)
-        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-        .setIssuer(opts.iss ?? issuer)
-        .setAudience(opts.aud ?? 'occi')
-        .setIssuedAt()
-        .setExpirationTime(opts.exp ?? '5m')
-        .sign(opts.key ?? privateKey),
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
+import { startIssuer } from '../../test/auth/fakes.js';
 
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Authenticator } from './authenticator.js';
 import { BasicAuthenticator } from './basic.js';
 import { AuthGate } from './gate.js';
+import { KeystoneAuthenticator } from './keystone.js';
 import { NoneAuthenticator } from './none.js';
 import { OidcAuthenticator } from './oidc.js';
 import { trustedProxies } from './trusted-proxies.js';
@@ -22,6 +23,7 @@ export interface AuthSettings {
   readonly vomsCerts?: string;
   readonly vomsAllow: readonly string[];
   readonly vomsDeny: readonly string[];
+  readonly keystoneUrl?: string;
   readonly tenancy: 'user' | 'group';
   readonly adminUsers: readonly string[];
   readonly adminGroups: readonly string[];
@@ -52,6 +54,7 @@ const SCHEMES: Readonly<Record<string, Factory>> = {
       vomsAllow: s.vomsAllow,
       vomsDeny: s.vomsDeny,
     }),
+  keystone: async (s) => new KeystoneAuthenticator({ url: s.keystoneUrl! }),
 };
 
 function pemFile(file: string, key: string) {

@@ -80,6 +80,12 @@ export interface Backend {
   start(model: Model): Promise<void>;
   /** Releases everything; pending writes are finished first. */
   stop(): Promise<void>;
+  /**
+   * Optional: brings the model up to date with categories other processes
+   * sharing this backend's store added or removed (user mixins defined on
+   * another cluster worker). Called before each request when workers run.
+   */
+  refresh?(model: Model): void;
 
   /** One entity by location; a Resource comes with its links. */
   get(ctx: RequestContext, location: string): Promise<Entity | undefined>;

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-/** occi-server: argv → config → backend → app → listener; nothing more. */
-import { ConfigError, USAGE, checkConfig, loadConfig, printableConfig } from '../config/index.js';
+/** occi-server: argv → config → (cluster primary | backend → app → listener); nothing more. */
+import cluster from 'node:cluster';
+import { ConfigError, USAGE, checkConfig, loadConfig, printableConfig, type Loaded } from '../config/index.js';
+import { createLogger } from '../ops/index.js';
+import { runPrimary, workerCount, type ListeningMessage } from './cluster.js';
 import { start } from './start.js';
 
 async function main(): Promise<void> {
-  let loaded;
+  let loaded: Loaded;
   try {
     loaded = loadConfig(process.argv.slice(2), process.env);
     if (!loaded.help && !loaded.printConfig) checkConfig(loaded.config);
@@ -23,18 +26,29 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(printableConfig(loaded.config), null, 2));
     return;
   }
-  const running = await start(loaded.config);
+  const { config } = loaded;
+  const logger = createLogger(config.logLevel);
+  const announce = (m: { address: string; family: string; port: number }) => {
+    console.log(`listening on ${config.tlsCert ? 'https' : 'http'}://${m.family === 'IPv6' ? `[${m.address}]` : m.address}:${m.port}`);
+  };
+  if (workerCount(config) > 0 && cluster.isPrimary) {
+    await runPrimary(config, logger, announce);
+    return;
+  }
+  const running = await start(config, { logger });
   const { address, port, family } = running.server.address;
-  console.log(`listening on http://${family === 'IPv6' ? `[${address}]` : address}:${port}`);
+  if (cluster.isWorker) process.send!({ type: 'occi:listening', address, family, port } satisfies ListeningMessage);
+  else announce({ address, family, port });
+  if (running.admin) logger.info({ address: running.admin.address }, 'admin listener: /healthz /readyz /metrics');
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing requests in flight, then stopping`);
+    logger.info({ signal }, 'finishing requests in flight, then stopping');
     running.stop().then(
       () => process.exit(0),
       (err) => {
-        console.error('error while stopping:', err);
+        logger.error({ err }, 'error while stopping');
         process.exit(1);
       },
     );

@@ -1,46 +1,105 @@
-import { createAuth } from '../auth/index.js';
-import { createBackend } from '../backends/index.js';
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { createAuth, trustedProxies } from '../auth/index.js';
+import { ANONYMOUS, createBackend, type RequestContext } from '../backends/index.js';
 import { checkConfig, type Config } from '../config/index.js';
-import { createApp, listen, type RunningServer } from '../http/index.js';
+import { RateLimitedError } from '../errors.js';
+import { createApp, listen, withCors, type OcciRequest, type RunningServer } from '../http/index.js';
 import { standardModel } from '../model/index.js';
+import { getMetrics, instrumentBackend, observe, parseRate, registryMetrics, startAdmin, type AdminServer, type Logger } from '../ops/index.js';
 
-/** Assembles model, backend, app and listener from a configuration; used by main.ts and the end-to-end tests. */
-export async function start(config: Config): Promise<{ server: RunningServer; stop(): Promise<void> }> {
+export interface Started {
+  readonly server: RunningServer;
+  /** The admin listener, when --admin-port is set (and this is not a cluster worker). */
+  readonly admin?: AdminServer;
+  /** Stops accepting, finishes requests in flight, closes the backend. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Assembles auth, model, backend, app and listeners from a configuration;
+ * used by main.ts (alone or in each cluster worker) and the end-to-end tests.
+ * Requests are logged only when a logger is given.
+ */
+export async function start(config: Config, options: { logger?: Logger } = {}): Promise<Started> {
+  const { logger } = options;
   checkConfig(config);
   const gate = await createAuth(config);
   const model = standardModel();
   const backend = createBackend(config.backend, { dataDir: config.dataDir, templates: config.templates, synchronous: config.synchronous });
   await backend.start(model);
+  const metrics = config.adminPort !== undefined ? getMetrics() : undefined;
   const app = createApp({
-    model, backend, publicUrl: config.publicUrl, defaultHost: `${config.listen}:${config.port}`, maxPageSize: config.maxPageSize,
-    // Without a real scheme every request is ANONYMOUS, as before authentication existed.
-    authenticate: gate.schemes.every((s) => s === 'none') ? undefined : async (req) => (await gate.context(req)).ctx,
+    model,
+    backend: metrics ? instrumentBackend(backend, metrics) : backend,
+    publicUrl: config.publicUrl,
+    defaultHost: `${config.listen}:${config.port}`,
+    maxPageSize: config.maxPageSize,
+    authenticate: authenticator(config, gate),
+    isTrustedProxy: config.trustProxy ? trustedProxies(config.trustedProxies) : undefined,
+    // Other workers write user mixins into the same database.
+    refreshModel: config.workers !== 0 && backend.refresh ? () => backend.refresh!(model) : undefined,
+    onInternalError: (err) => (logger ? logger.error({ err }, 'internal error') : console.error('internal error:', err)),
   });
+  const handle = observe(config.corsOrigins.length > 0 ? withCors(app.handle, config.corsOrigins) : app.handle, { logger, metrics });
   let server: RunningServer;
+  let admin: AdminServer | undefined;
+  let stopping = false;
   try {
     server = await listen(
-    {
-      handle: app.handle,
-      maxBodySize: config.maxBodySize,
-      maxHeaderSize: config.maxHeaderSize,
-      headersTimeout: 20_000,
-      requestTimeout: 60_000,
-      onInternalError: (err) => console.error('internal error:', err),
-    },
-    config.listen,
-    config.port,
+      {
+        handle,
+        maxBodySize: config.maxBodySize,
+        maxHeaderSize: config.maxHeaderSize,
+        headersTimeout: config.headersTimeout,
+        requestTimeout: config.requestTimeout,
+        onInternalError: (err) => (logger ? logger.error({ err }, 'internal error') : console.error('internal error:', err)),
+        tls: config.tlsCert && config.tlsKey
+          ? { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8'), ca: config.tlsCa ? readFileSync(config.tlsCa, 'utf8') : undefined }
+          : undefined,
+      },
+      config.listen,
+      config.port,
     );
+    // With workers, the primary runs the admin listener (src/cli/cluster.ts).
+    if (metrics && !cluster.isWorker) {
+      admin = await startAdmin({ ready: () => !stopping, metrics: registryMetrics(metrics.registry) }, config.adminListen, config.adminPort!);
+    }
   } catch (err) {
+    await server!?.close();
     await backend.stop();
     gate.close();
     throw err;
   }
   return {
     server,
+    admin,
     stop: async () => {
+      stopping = true;
       await server.close();
+      await admin?.close();
       await backend.stop();
       gate.close();
     },
+  };
+}
+
+/**
+ * The app's `authenticate`: per-address limit, then the gate, then the
+ * per-user limit. Undefined (every request ANONYMOUS, nothing counted) when
+ * there is neither a real scheme nor a limit, as before authentication existed.
+ */
+function authenticator(config: Config, gate: Awaited<ReturnType<typeof createAuth>>): ((req: OcciRequest) => Promise<RequestContext>) | undefined {
+  const real = gate.schemes.some((s) => s !== 'none');
+  const perIp = config.rateLimitIp ? parseRate(config.rateLimitIp) : undefined;
+  const perUser = config.rateLimit ? parseRate(config.rateLimit) : undefined;
+  if (!real && !perIp && !perUser) return undefined;
+  return async (req) => {
+    const waitIp = perIp?.take(`ip:${req.remoteAddress ?? ''}`);
+    if (waitIp !== undefined) throw new RateLimitedError(`too many requests from ${req.remoteAddress}; retry in ${waitIp} s`, waitIp);
+    const ctx = real ? (await gate.context(req)).ctx : ANONYMOUS;
+    const waitUser = perUser?.take(`user:${ctx.user}`);
+    if (waitUser !== undefined) throw new RateLimitedError(`too many requests from ${ctx.user}; retry in ${waitUser} s`, waitUser);
+    return ctx;
   };
 }

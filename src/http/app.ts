@@ -41,6 +41,10 @@ export interface AppOptions {
    * the URLs we render (--trust-proxy with --trusted-proxies); nobody when unset.
    */
   readonly isTrustedProxy?: (address: string | undefined) => boolean;
+  /** Called before each request: brings the model up to date with other workers' user mixins. */
+  readonly refreshModel?: () => void;
+  /** Called with the cause of every 500 (the body never shows it). */
+  readonly onInternalError?: (err: unknown) => void;
 }
 
 /** What a handler returns: the status, the value to render, extra headers. */
@@ -126,7 +130,13 @@ export function createApp(options: AppOptions): { handle(req: OcciRequest): Prom
   return {
     handle: async (req) => {
       let x: Exchange | undefined;
+      let label: string | undefined;
+      const withMeta = (res: OcciResponse): OcciResponse => {
+        res.meta = { user: x?.ctx.user, route: label };
+        return res;
+      };
       try {
+        options.refreshModel?.();
         checkVersion(req.headers['user-agent']);
         const { path, query } = splitUrl(req.url);
         // Authentication before routing: an unauthenticated client learns nothing of what exists.
@@ -134,13 +144,16 @@ export function createApp(options: AppOptions): { handle(req: OcciRequest): Prom
         x = new Exchange(options, req, path, query, ctx);
         const r = route(x.model, path);
         if (!r) throw new NotFoundError(`nothing at ${path}`);
+        label = r.type === 'kind' || r.type === 'entity' ? `${r.type}:${r.kind.term}` : r.type;
         const method = req.method === 'HEAD' ? 'GET' : req.method;
         if (!ALLOWED[r.type].includes(req.method)) throw new MethodNotAllowedError(req.method, path, ALLOWED[r.type]);
-        if (method === 'OPTIONS') return respond(200, [['Allow', ALLOWED[r.type].join(', ')]], '');
+        if (method === 'OPTIONS') return withMeta(respond(200, [['Allow', ALLOWED[r.type].join(', ')]], ''));
         const outcome = await dispatch(x, r, method);
-        return renderOutcome(x, outcome, req.method === 'HEAD');
+        return withMeta(renderOutcome(x, outcome, req.method === 'HEAD'));
       } catch (err) {
-        return renderError(x, req, toOcciError(err));
+        const e = toOcciError(err);
+        if (e.code === 'OCCI_ERR_INTERNAL') options.onInternalError?.(e.cause ?? e);
+        return withMeta(renderError(x, req, e));
       }
     },
   };

@@ -15,10 +15,14 @@ export interface OcciRequest {
   readonly secure?: boolean;
   /** The client's certificate chain (DER, leaf first) on our TLS listener. */
   readonly peerCertificates?: readonly Buffer[];
+  /** The request id logs and the response carry (src/ops/observe.ts). */
+  readonly requestId?: string;
 }
 
 export interface OcciResponse {
   status: number;
   headers: Array<[string, string]>;
   body: string;
+  /** For logs and metrics, never sent: who asked, and the route as a low-cardinality label (`entity:compute`). */
+  meta?: { user?: string; route?: string };
 }

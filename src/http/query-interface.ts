@@ -9,7 +9,7 @@ export async function handleQueryInterface(x: Exchange, method: string): Promise
     case 'GET': {
       x.expect('categories');
       const filter = readFilter(x);
-      const categories = filter.categories.length === 0 ? x.model.categories() : relatedCategories(x.model, filter.categories);
+      const categories = filter.categories.length === 0 ? allCategories(x.model) : relatedCategories(x.model, filter.categories);
       return { status: 200, value: { type: 'categories', categories } };
     }
     case 'POST':
@@ -17,6 +17,21 @@ export async function handleQueryInterface(x: Exchange, method: string): Promise
     default:
       return removeMixins(x);
   }
+}
+
+let discovery: { model: Model; key: string; categories: readonly Category[] } | undefined;
+
+/**
+ * Every category, as one frozen list per model version (and owner's view):
+ * renderings keep their bytes for a frozen list, so an unchanged model is
+ * rendered once, not on every GET.
+ */
+function allCategories(model: Model): readonly Category[] {
+  const key = model.renderKey;
+  if (discovery?.model !== model || discovery.key !== key) {
+    discovery = { model, key, categories: Object.freeze(model.categories()) };
+  }
+  return discovery.categories;
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   MAX_LINES, absoluteUrl, angle, checkCount, excerpt, formatValue, parseAttribute, parseCategory, parseLink,
   quote, splitOutside, type Line, type LineName,
 } from './_grammar.js';
+import { Memo } from './_memo.js';
 import type { ParseInput, Parser } from './rendering.js';
 
 const CORE_RESOURCE = 'http://schemas.ogf.org/occi/core#resource';
@@ -26,7 +27,13 @@ const FIELD_ATTRIBUTES = new Set(['occi.core.id', 'occi.core.source', 'occi.core
  * A Resource or Link (Text Rendering §4): its Kind, its Mixins, the action
  * links valid now, its outgoing links, then its attributes.
  */
-export function entityLines(entity: Entity, model: Model): Line[] {
+export function entityLines(entity: Entity, model: Model): readonly Line[] {
+  return LINES.get(entity, model.renderKey, () => Object.freeze(renderEntityLines(entity, model)));
+}
+
+const LINES = new Memo<readonly Line[]>();
+
+function renderEntityLines(entity: Entity, model: Model): Line[] {
   const lines: Line[] = [{ name: 'Category', value: shortCategory(categoryOf(entity.kind, 'kind', model)) }];
   for (const m of model.resolveMixins(entity.mixins)) lines.push({ name: 'Category', value: shortCategory(m) });
   for (const id of model.applicableActions(entity)) {

@@ -54,28 +54,28 @@ const withSource = (link: Link, source: string): Link => ({ ...link, source });
 
 /** A compute as a backend stores it: templates, typed attributes, inline network interfaces. */
 export const computeArb: fc.Arbitrary<Resource> = fc.record({
-    id: uuid,
-    mixins: fc.subarray([OS, SIZE]),
-    title: fc.option(safeText, { nil: undefined }),
-    summary: fc.option(safeText, { nil: undefined }),
-    hostname: fc.option(fc.domain(), { nil: undefined }),
-    cores: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: undefined }),
-    memory: fc.option(finite, { nil: undefined }),
-    architecture: fc.option(fc.constantFrom('x86', 'x64'), { nil: undefined }),
-    state: fc.constantFrom('active', 'inactive', 'suspended', 'error'),
-    links: fc.array(nicArb, { maxLength: 3 }),
-    version: fc.integer({ min: 1, max: 1_000_000 }),
-  }).map((r) => {
-    const attributes: Attributes = { 'occi.compute.state': r.state };
-    if (r.title !== undefined) attributes['occi.core.title'] = r.title;
-    if (r.summary !== undefined) attributes['occi.core.summary'] = r.summary;
-    if (r.hostname !== undefined) attributes['occi.compute.hostname'] = r.hostname;
-    if (r.cores !== undefined) attributes['occi.compute.cores'] = r.cores;
-    if (r.memory !== undefined) attributes['occi.compute.memory'] = r.memory;
-    if (r.architecture !== undefined) attributes['occi.compute.architecture'] = r.architecture;
-    const location = `/compute/${r.id}`;
-    return { id: r.id, kind: `${INFRA}compute`, mixins: r.mixins, location, version: r.version, attributes, links: r.links.map((l) => withSource(l, location)) };
-  });
+  id: uuid,
+  mixins: fc.subarray([OS, SIZE]),
+  title: fc.option(safeText, { nil: undefined }),
+  summary: fc.option(safeText, { nil: undefined }),
+  hostname: fc.option(fc.domain(), { nil: undefined }),
+  cores: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: undefined }),
+  memory: fc.option(finite, { nil: undefined }),
+  architecture: fc.option(fc.constantFrom('x86', 'x64'), { nil: undefined }),
+  state: fc.constantFrom('active', 'inactive', 'suspended', 'error'),
+  links: fc.array(nicArb, { maxLength: 3 }),
+  version: fc.integer({ min: 1, max: 1_000_000 }),
+}).map((r) => {
+  const attributes: Attributes = { 'occi.compute.state': r.state };
+  if (r.title !== undefined) attributes['occi.core.title'] = r.title;
+  if (r.summary !== undefined) attributes['occi.core.summary'] = r.summary;
+  if (r.hostname !== undefined) attributes['occi.compute.hostname'] = r.hostname;
+  if (r.cores !== undefined) attributes['occi.compute.cores'] = r.cores;
+  if (r.memory !== undefined) attributes['occi.compute.memory'] = r.memory;
+  if (r.architecture !== undefined) attributes['occi.compute.architecture'] = r.architecture;
+  const location = `/compute/${r.id}`;
+  return { id: r.id, kind: `${INFRA}compute`, mixins: r.mixins, location, version: r.version, attributes, links: r.links.map((l) => withSource(l, location)) };
+});
 
 /** Storage and network resources, with their own required and enum attributes. */
 export const otherResourceArb: fc.Arbitrary<Resource> = fc.record({

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Renderable, Rendering } from '../../src/rendering/index.js';
+import { COMPUTE_A } from '../fixtures/compute-a.js';
 import {
   RUNS, entityArb, foreignError, hostileInput, locationsArb, mutatedRendering, roundTrip, userMixinArb,
 } from './arbitraries.js';
@@ -36,6 +37,12 @@ export function describeParserProperties(rendering: Rendering): void {
     };
 
     if (rendering.canRender('entity')) {
+      it('regressions found by fuzzing: U+2028 (text/plain) and U+FFFD (text/occi) in values survive the round trip', () => {
+        for (const title of ['a\u2028b', '\u2029', '\ufffd', 'x\ufffd\u00e9\u{1F600}']) {
+          check({ type: 'entity', entity: { ...COMPUTE_A, attributes: { ...COMPUTE_A.attributes, 'occi.core.title': title } } });
+        }
+      });
+
       it('entities survive render → parse → render unchanged', () => {
         fc.assert(fc.property(entityArb, (entity) => check({ type: 'entity', entity })), params);
       });

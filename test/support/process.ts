@@ -25,7 +25,7 @@ export function spawnServer(args: string[], env: Record<string, string> = {}): P
     }, 20_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({ child, base: m[1], output: () => out });

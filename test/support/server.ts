@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start } from '../../src/cli/start.js';
-import { DEFAULTS, type Config } from '../../src/config/index.js';
+import { DEFAULTS, KEYS, type Config } from '../../src/config/index.js';
+import { exited, spawnServer } from './process.js';
 
 export interface TestServer {
   /** `http://127.0.0.1:<port>` */
@@ -14,12 +15,35 @@ export interface TestServer {
 /** Starts a real server on 127.0.0.1 with a fresh data directory (removed on stop unless kept). */
 export async function startTestServer(overrides: Partial<Config> = {}, keepData = false): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'occi-test-'));
+  // OCCI_TEST_WORKERS=N runs the same tests against a server process with N cluster workers.
+  const workers = process.env.OCCI_TEST_WORKERS;
+  if (workers) return startWorkers({ ...overrides, workers: Number(workers) }, dataDir, keepData);
   const running = await start({ ...DEFAULTS, listen: '127.0.0.1', port: 0, ...overrides, dataDir });
   return {
-    base: `http://127.0.0.1:${running.server.address.port}`,
+    base: `${overrides.tlsCert ? 'https' : 'http'}://127.0.0.1:${running.server.address.port}`,
     dataDir,
     stop: async () => {
       await running.stop();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The server as its own process with cluster workers; overrides become flags. */
+async function startWorkers(overrides: Partial<Config>, dataDir: string, keepData: boolean): Promise<TestServer> {
+  const args = ['--listen', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'];
+  for (const [key, value] of Object.entries(overrides) as Array<[keyof Config, unknown]>) {
+    const flag = KEYS[key]?.flag;
+    if (!flag || value === undefined || key === 'dataDir') continue;
+    args.push(`--${flag}`, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  const server = await spawnServer(args);
+  return {
+    base: server.base,
+    dataDir,
+    stop: async () => {
+      server.child.kill('SIGTERM');
+      await exited(server.child);
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -4,10 +4,16 @@ import { BackendUnavailableError, InternalError, OcciError } from '../../errors.
 /**
  * SQLite result codes that mean "the database cannot serve now" (disk full,
  * I/O failure, read-only file, locked past busy_timeout, cannot open): a 503
- * the client may retry. Extended codes (SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT)
- * belong to their primary code.
+ * the client may retry, with the reason an operator can act on. Extended
+ * codes (SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT) belong to their primary code.
  */
-const UNAVAILABLE = ['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY', 'SQLITE_BUSY', 'SQLITE_CANTOPEN'];
+const UNAVAILABLE: ReadonlyArray<[code: string, reason: string]> = [
+  ['SQLITE_FULL', 'the disk holding the database is full'],
+  ['SQLITE_IOERR', 'the disk failed a read or write of the database'],
+  ['SQLITE_READONLY', 'the database is read-only (a read-only disk or file)'],
+  ['SQLITE_BUSY', 'the database is locked by another writer'],
+  ['SQLITE_CANTOPEN', 'the database file cannot be opened'],
+];
 
 export function isSqliteError(err: unknown): err is InstanceType<typeof Database.SqliteError> {
   return err instanceof Database.SqliteError;
@@ -18,8 +24,9 @@ export function toBackendError(err: unknown): OcciError {
   if (err instanceof OcciError) return err;
   if (isSqliteError(err)) {
     const code = err.code;
-    if (UNAVAILABLE.some((c) => code === c || code.startsWith(`${c}_`))) {
-      return new BackendUnavailableError(`the database cannot serve now (${code}): ${err.message}`, { cause: err });
+    const known = UNAVAILABLE.find(([c]) => code === c || code.startsWith(`${c}_`));
+    if (known) {
+      return new BackendUnavailableError(`the database cannot serve now: ${known[1]} (${code}: ${err.message})`, { cause: err });
     }
     return new InternalError(`database error (${code}): ${err.message}`, { cause: err });
   }

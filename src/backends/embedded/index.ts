@@ -7,6 +7,7 @@ import {
 } from '../../model/index.js';
 import type { ActionResult, Backend, Capabilities, EntityChange, ListQuery, ListResult, RequestContext } from '../backend.js';
 import { invokeAction, savedMixin } from './actions.js';
+import { EntityCache } from './cache.js';
 import { createEntities, insertLinks, type Creator } from './create.js';
 import { isSqliteError, toBackendError } from './errors.js';
 import { listEntities } from './query.js';
@@ -42,6 +43,14 @@ export class EmbeddedBackend implements Backend {
   #db: Database.Database | undefined;
   #store: Store | undefined;
   #model: Model | undefined;
+  #tx: Transactions | undefined;
+  /** Entities read since the last write (see cache.ts). */
+  #cache = new EntityCache(ENTITY_CACHE_LIMIT);
+  /** `data_version` when the cache was last known valid: another connection's commit moves it. */
+  #cacheVersion = -1;
+  /** Writes waiting for the next group commit. */
+  #pending: Job[] = [];
+  #dataVersion = -1;
 
   constructor(options: EmbeddedOptions) {
     this.#options = options;
@@ -69,27 +78,70 @@ export class EmbeddedBackend implements Backend {
       this.#db = db;
       this.#store = store;
       this.#model = model;
+      this.#tx = transactions(db, store, model);
     } catch (err) {
       db.close();
       throw err;
     }
   }
 
+  /**
+   * Aligns the model with user mixins and saved templates that another
+   * process (a cluster worker) defined or removed; cheap when nothing
+   * changed (SQLite's data_version moves only on other connections' commits).
+   */
+  refresh(model: Model): void {
+    const { db, store } = this.#running();
+    const version = db.pragma('data_version', { simple: true }) as number;
+    if (version === this.#dataVersion) return;
+    this.#dataVersion = version;
+    const rows = store.mixinRows();
+    const ids = new Set(rows.map((r) => r.id));
+    for (const m of model.mixins) {
+      if (m.origin === 'user' && !ids.has(m.id)) {
+        try {
+          model.removeUserMixin(m.id);
+        } catch {
+          // still depended upon: kept until its dependants go
+        }
+      }
+    }
+    for (const row of rows) {
+      if (model.findCategory(row.id)) continue;
+      const data = JSON.parse(row.data) as MixinData;
+      try {
+        if (row.origin === 'saved') model.addMixin(savedMixin(model, data, row.owner));
+        else model.addUserMixin(userMixin(model, row.id, row.location, row.owner, data));
+      } catch {
+        // a location still held by a mixin kept above: picked up once it goes
+      }
+    }
+  }
+
   async stop(): Promise<void> {
+    // Pending writes are finished first (Backend.stop).
+    if (this.#pending.length > 0 && this.#db) this.#commitPending();
     const db = this.#db;
-    this.#db = this.#store = undefined;
+    this.#db = this.#store = this.#tx = undefined;
+    this.#cache.clear();
     if (db?.open) db.close();
   }
 
   async get(ctx: RequestContext, location: string): Promise<Entity | undefined> {
+    this.#checkCache();
+    const cached = this.#cache.get(location);
+    if (cached) return visible(ctx, cached.owner ?? '') ? cached : undefined;
     return this.#read((store) => {
-      const row = store.find(ctx, location);
-      return row ? store.withLinks([rowToEntity(row)])[0] : undefined;
+      const row = store.find({ ...ctx, admin: true }, location);
+      if (!row) return undefined;
+      const entity = this.#cache.add(store.withLinks([rowToEntity(row)])[0]);
+      return visible(ctx, row.owner) ? entity : undefined;
     });
   }
 
   async list(ctx: RequestContext, query: ListQuery): Promise<ListResult> {
-    return this.#read((store, model) => listEntities(store, model, ctx, query));
+    this.#checkCache();
+    return this.#read((store, model) => listEntities(store, model, ctx, query, this.#cache));
   }
 
   async create(ctx: RequestContext, drafts: readonly EntityDraft[], at?: string): Promise<Entity[]> {
@@ -128,7 +180,7 @@ export class EmbeddedBackend implements Backend {
   }
 
   async delete(ctx: RequestContext, locations: readonly string[]): Promise<void> {
-    this.#write((store) => {
+    await this.#write((store) => {
       // Every location must exist before anything goes: all or nothing.
       for (const l of locations) if (!store.find(ctx, l)) throw new NotFoundError(`no entity at ${l}`);
       for (const l of new Set(locations)) store.delete(l);
@@ -136,7 +188,7 @@ export class EmbeddedBackend implements Backend {
   }
 
   async invoke(ctx: RequestContext, locations: readonly string[], action: Action, parameters: Attributes): Promise<ActionResult[]> {
-    const { results, saved } = this.#write((store, model) =>
+    const { results, saved } = await this.#write((store, model) =>
       invokeAction({ store, model, templates: this.#options.templates }, ctx, locations, action, parameters),
     );
     // The model only learns of the new templates once they are durable.
@@ -145,7 +197,7 @@ export class EmbeddedBackend implements Backend {
   }
 
   async defineMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
-    this.#write((store) => {
+    await this.#write((store) => {
       const existing = store.findMixin(mixin.id);
       if (existing?.location === mixin.location) return;
       const holder = store.mixinAt(mixin.location);
@@ -164,7 +216,7 @@ export class EmbeddedBackend implements Backend {
   }
 
   async removeMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
-    this.#write((store) => {
+    await this.#write((store) => {
       const row = store.findMixin(mixin.id);
       const owner = row?.owner ?? mixin.owner;
       // Another user's tag is as absent as their entities.
@@ -184,30 +236,120 @@ export class EmbeddedBackend implements Backend {
     return { store, model, defaultOs: defaultOsId(this.#options.templates) };
   }
 
-  #running(): { db: Database.Database; store: Store; model: Model } {
-    if (!this.#db || !this.#store || !this.#model) throw new InternalError('the embedded backend is not started');
-    return { db: this.#db, store: this.#store, model: this.#model };
+  #running(): { db: Database.Database; store: Store; model: Model; tx: Transactions } {
+    if (!this.#db || !this.#store || !this.#model || !this.#tx) throw new InternalError('the embedded backend is not started');
+    return { db: this.#db, store: this.#store, model: this.#model, tx: this.#tx };
+  }
+
+  /** Drops the cached entities when another connection has committed since they were read. */
+  #checkCache(): void {
+    const { tx } = this.#running();
+    const version = tx.dataVersion.get() as number;
+    if (version !== this.#cacheVersion) {
+      this.#cache.clear();
+      this.#cacheVersion = version;
+    }
   }
 
   /** A consistent snapshot for reads of several statements (an entity and its links). */
   #read<T>(fn: (store: Store, model: Model) => T): T {
-    const { db, store, model } = this.#running();
+    const { store, model, tx } = this.#running();
     try {
-      return db.transaction(() => fn(store, model)).deferred();
+      return tx.run.deferred(() => fn(store, model)) as T;
     } catch (err) {
       throw toBackendError(err);
     }
   }
 
-  /** One IMMEDIATE transaction: the write lock is taken before the first read, so read-modify-write cannot interleave. */
-  #write<T>(fn: (store: Store, model: Model) => T): T {
-    const { db, store, model } = this.#running();
+  /**
+   * Group commit: writes that arrive in the same turn of the event loop
+   * (concurrent requests) share one IMMEDIATE transaction, each inside its
+   * own savepoint, so that a write that fails leaves nothing behind and does
+   * not fail the others. Every promise settles after COMMIT: an acknowledged
+   * write is in the WAL (see schema.ts for what survives what).
+   */
+  #write<T>(fn: (store: Store, model: Model) => T): Promise<T> {
+    this.#running();
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#pending.length === 1) setImmediate(() => this.#commitPending());
+    });
+  }
+
+  #commitPending(): void {
+    const jobs = this.#pending;
+    this.#pending = [];
+    if (jobs.length === 0) return;
+    let tx: Transactions;
     try {
-      return db.transaction(() => fn(store, model)).immediate();
+      tx = this.#running().tx;
     } catch (err) {
-      throw toBackendError(err);
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    try {
+      if (jobs.length === 1) {
+        const [job] = jobs;
+        job.result = tx.run.immediate(() => job.fn(tx.store, tx.model));
+        job.done = true;
+      } else {
+        tx.batch.immediate(jobs);
+      }
+    } catch (err) {
+      // BEGIN or COMMIT failed, or SQLite rolled the whole transaction back: nothing of it is stored.
+      for (const job of jobs) {
+        if (job.done) job.error = err;
+        else job.error ??= err;
+        job.done = false;
+      }
+    } finally {
+      this.#cache.clear();
+    }
+    for (const job of jobs) {
+      if (job.done) job.resolve(job.result);
+      else job.reject(toBackendError(job.error));
     }
   }
+}
+
+/** Entities kept by the read cache: a listed page of 10,000 fits, 100,000 listed as JSON do not stay. */
+const ENTITY_CACHE_LIMIT = 20_000;
+
+interface Job {
+  fn: (store: Store, model: Model) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+  result?: unknown;
+  error?: unknown;
+  done?: boolean;
+}
+
+/** The transaction functions and statements of one open database, built once (better-sqlite3 compiles each). */
+interface Transactions {
+  readonly store: Store;
+  readonly model: Model;
+  readonly run: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** Runs jobs one savepoint each (better-sqlite3 nests a transaction function as a savepoint). */
+  readonly batch: Database.Transaction<(jobs: Job[]) => void>;
+  readonly dataVersion: Database.Statement<[], number>;
+}
+
+function transactions(db: Database.Database, store: Store, model: Model): Transactions {
+  const run = db.transaction((fn: () => unknown) => fn());
+  const batch = db.transaction((jobs: Job[]) => {
+    for (const job of jobs) {
+      try {
+        job.result = run(() => job.fn(store, model));
+        job.done = true;
+      } catch (err) {
+        job.error = err;
+        job.done = false;
+        // Some errors (disk full, I/O) make SQLite roll back the whole transaction: the batch is lost.
+        if (!db.inTransaction) throw err;
+      }
+    }
+  });
+  return { store, model, run, batch, dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck() };
 }
 
 function userMixin(model: Model, id: string, location: string, owner: string | null, data: MixinData): Mixin {

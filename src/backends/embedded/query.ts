@@ -1,5 +1,6 @@
 import { matchesFilter, type Entity, type Model } from '../../model/index.js';
 import type { ListQuery, ListResult, RequestContext } from '../backend.js';
+import type { EntityCache } from './cache.js';
 import { rowToEntity, type EntityRow, type Store } from './store.js';
 
 /**
@@ -7,7 +8,7 @@ import { rowToEntity, type EntityRow, type Store } from './store.js';
  * SQL on indexed columns; the category and attribute filter (HTTP Protocol
  * §9) needs the model's typed comparison and runs on the parsed rows.
  */
-export function listEntities(store: Store, model: Model, ctx: RequestContext, query: ListQuery): ListResult {
+export function listEntities(store: Store, model: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): ListResult {
   const where: string[] = [];
   const params: unknown[] = [];
   if (!ctx.admin) {
@@ -40,11 +41,40 @@ export function listEntities(store: Store, model: Model, ctx: RequestContext, qu
     entities = rows.map(rowToEntity).filter((e) => matchesFilter(model, e, filter!));
     entities = entities.slice(offset, limit < 0 ? undefined : offset + limit);
   } else {
+    if (cache) return cachedPage(store, cache, sql, [...params, limit, offset]);
     const rows = store.adhoc(`SELECT * ${sql} LIMIT ? OFFSET ?`).all(...params, limit, offset) as EntityRow[];
     entities = rows.map(rowToEntity);
   }
   const locations = entities.map((e) => e.location);
   return query.detail === 'entities' ? { locations, entities: store.withLinks(entities) } : { locations };
+}
+
+/**
+ * A page of full entities through the read cache: the locations alone when
+ * every entity is cached (a listing polled again), else the rows, keeping
+ * and reusing cached entities.
+ */
+function cachedPage(store: Store, cache: EntityCache, sql: string, params: unknown[]): ListResult {
+  const locations = store.adhoc(`SELECT location ${sql} LIMIT ? OFFSET ?`, true).all(...params) as string[];
+  const hits: Entity[] = [];
+  for (const l of locations) {
+    const e = cache.get(l);
+    if (!e) break;
+    hits.push(e);
+  }
+  if (hits.length === locations.length) return { locations, entities: hits };
+  const rows = store.adhoc(`SELECT * ${sql} LIMIT ? OFFSET ?`).all(...params) as EntityRow[];
+  const read: Entity[] = [];
+  const entities = rows.map((row) => {
+    const e = cache.get(row.location);
+    if (e) return e;
+    const fresh = rowToEntity(row);
+    read.push(fresh);
+    return fresh;
+  });
+  store.withLinks(read);
+  for (const e of read) cache.add(e);
+  return { locations: entities.map((e) => e.location), entities };
 }
 
 /**

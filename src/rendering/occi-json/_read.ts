@@ -1,5 +1,6 @@
 import { ParsingError } from '../../errors.js';
 import { ATTRIBUTE_NAME, type Attributes, type AttributeValue } from '../../model/index.js';
+import { MAX_VALUE_BYTES } from '../_grammar.js';
 
 /**
  * Reading request JSON defensively: every failure is a ParsingError whose
@@ -169,7 +170,12 @@ export function attributesAt(value: unknown, path: string): Attributes {
   for (const key of Object.keys(obj)) {
     // The name check also keeps `__proto__` out of a plain object.
     if (!ATTRIBUTE_NAME.test(key)) throw new ParsingError(`${child(path, key)}: ${quote(key)} is not an attribute name`);
-    out[key] = copyValue(obj[key]);
+    const v = obj[key];
+    // The text renderings' limit: a value stored from JSON must fit when rendered and read back as text.
+    if (typeof v === 'string' && (v.length > MAX_VALUE_BYTES || Buffer.byteLength(v, 'utf8') > MAX_VALUE_BYTES)) {
+      throw new ParsingError(`${child(path, key)}: longer than ${MAX_VALUE_BYTES} bytes`, 'OCCI_ERR_PARSE_BODY_TOO_LARGE');
+    }
+    out[key] = copyValue(v);
   }
   return out;
 }

@@ -3,6 +3,7 @@ import {
   isLink, type Action, type AttributeDefinition, type AttributeType, type AttributeValue, type Category,
   type Entity, type Kind, type Link, type Mixin, type Model, type Resource,
 } from '../../model/index.js';
+import { Memo } from '../_memo.js';
 import type { Renderable, RenderContext, Rendered } from '../rendering.js';
 
 /**
@@ -15,7 +16,41 @@ type Json = string | number | boolean | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 export function renderJson(value: Renderable, ctx: RenderContext): Rendered {
-  return { headers: [], body: JSON.stringify(toJson(value, ctx.model)) };
+  const { model } = ctx;
+  switch (value.type) {
+    case 'entity':
+      return { headers: [], body: entityText(value.entity, model, model.renderKey) };
+    case 'collection':
+      return { headers: [], body: collectionText(value.entities, model) };
+    case 'categories':
+      return CATEGORIES.get(value.categories, model.renderKey, () => ({ headers: [], body: JSON.stringify(toJson(value, model)) }));
+    default:
+      return { headers: [], body: JSON.stringify(toJson(value, model)) };
+  }
+}
+
+const ENTITIES = new Memo<string>();
+const CATEGORIES = new Memo<Rendered>();
+
+/** One entity's JSON text, kept while the entity object is frozen (see _memo.ts). */
+function entityText(entity: Entity, model: Model, key: string): string {
+  return ENTITIES.get(entity, key, () => JSON.stringify(entityJson(entity, model)));
+}
+
+/**
+ * §5, as text: the same bytes as `JSON.stringify(collectionJson(...))`,
+ * joined from each entity's own text so that kept renderings are reused.
+ */
+function collectionText(entities: readonly Entity[] | undefined, model: Model): string {
+  if (!entities) throw new InternalError('application/occi+json renders full entities; the collection came with locations only');
+  const key = model.renderKey;
+  const resources: string[] = [];
+  const links: string[] = [];
+  for (const e of entities) (isLink(e) ? links : resources).push(entityText(e, model, key));
+  let out = '{';
+  if (resources.length > 0) out += `"resources":[${resources.join(',')}]`;
+  if (links.length > 0) out += `${resources.length > 0 ? ',' : ''}"links":[${links.join(',')}]`;
+  return `${out}}`;
 }
 
 function toJson(value: Renderable, model: Model): JsonObject {

@@ -2,7 +2,11 @@
 import type { FilterInput, Model } from '../../model/index.js';
 import { LINE_NAMES, checkValue, oneLine, readLines, type Line, type LineName } from '../_grammar.js';
 import { categoryLines, entityLines, locationLines, readFilter, textParser } from '../_text-entity.js';
+import { Memo } from '../_memo.js';
 import type { ParseInput, Rendered, Rendering } from '../rendering.js';
+
+const ENTITIES = new Memo<Rendered>();
+const CATEGORIES = new Memo<Rendered>();
 
 export const textOcci: Rendering = {
   mediaType: 'text/occi',
@@ -13,11 +17,11 @@ export const textOcci: Rendering = {
   render(value, ctx): Rendered {
     switch (value.type) {
       case 'entity':
-        return ok(entityLines(value.entity, ctx.model));
+        return ENTITIES.get(value.entity, ctx.model.renderKey, () => ok(entityLines(value.entity, ctx.model)));
       case 'collection':
         return ok(locationLines(value.locations, ctx.baseUrl));
       case 'categories':
-        return ok(categoryLines(value.categories));
+        return CATEGORIES.get(value.categories, ctx.model.renderKey, () => ok(categoryLines(value.categories)));
       case 'empty':
         return ok([]);
       case 'error':
@@ -57,9 +61,15 @@ function toHeader(value: string): string {
 /** The reverse of toHeader, when the header's bytes are valid UTF-8. */
 function fromHeader(value: string): string {
   if (!/[\x80-\xff]/.test(value) || /[^\x00-\xff]/.test(value)) return value;
-  const decoded = Buffer.from(value, 'latin1').toString('utf8');
-  return decoded.includes('\ufffd') && !value.includes('\ufffd') ? value : decoded;
+  // Fatal decoding: a U+FFFD the client really sent (EF BF BD) is kept, bytes that are not UTF-8 stay Latin-1.
+  try {
+    return UTF8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 const HEADER_NAMES: ReadonlyArray<[LineName, string]> = LINE_NAMES.map((n) => [n, n.toLowerCase()]);
 

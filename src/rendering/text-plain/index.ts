@@ -1,7 +1,11 @@
 /** text/plain (and 1.2's text/occi+plain): OCCI lines in the body, one `Name: value` CRLF each (Text Rendering §5). */
 import { entityLines, categoryLines, locationLines, textParser } from '../_text-entity.js';
 import { formatLines, oneLine, readLines } from '../_grammar.js';
+import { Memo } from '../_memo.js';
 import type { Rendered, Rendering } from '../rendering.js';
+
+const ENTITIES = new Memo<Rendered>();
+const CATEGORIES = new Memo<Rendered>();
 
 // An error body must not read as OCCI content: a client parsing it would
 // take "Category: ..." for a category.
@@ -16,11 +20,11 @@ export const textPlain: Rendering = {
   render(value, ctx): Rendered {
     switch (value.type) {
       case 'entity':
-        return body(formatLines(entityLines(value.entity, ctx.model)));
+        return ENTITIES.get(value.entity, ctx.model.renderKey, () => body(formatLines(entityLines(value.entity, ctx.model))));
       case 'collection':
         return body(formatLines(locationLines(value.locations, ctx.baseUrl)));
       case 'categories':
-        return body(formatLines(categoryLines(value.categories)));
+        return CATEGORIES.get(value.categories, ctx.model.renderKey, () => body(formatLines(categoryLines(value.categories))));
       case 'empty':
         return body('');
       case 'error': {

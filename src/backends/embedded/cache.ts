@@ -1,0 +1,50 @@
+import type { Entity, Link, Resource } from '../../model/index.js';
+
+/**
+ * Entities as last read, by location, frozen. Valid only while nothing has
+ * been written: the backend clears it after each of its write transactions,
+ * and when SQLite's `data_version` says another connection (a process sharing
+ * the file) has committed. Frozen entities also tell the renderings that
+ * their rendered bytes may be kept for as long as the entity object lives.
+ * Bounded: past `limit` entries the oldest go first.
+ */
+export class EntityCache {
+  readonly #limit: number;
+  #byLocation = new Map<string, Entity>();
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  get(location: string): Entity | undefined {
+    return this.#byLocation.get(location);
+  }
+
+  /** Freezes the entity (with its links) and keeps it; returns it. */
+  add(entity: Entity): Entity {
+    if (this.#byLocation.size >= this.#limit) this.#byLocation.delete(this.#byLocation.keys().next().value!);
+    this.#byLocation.set(entity.location, freezeEntity(entity));
+    return entity;
+  }
+
+  clear(): void {
+    if (this.#byLocation.size > 0) this.#byLocation = new Map();
+  }
+}
+
+function freezeEntity(entity: Entity): Entity {
+  deepFreeze(entity.attributes);
+  Object.freeze(entity.mixins);
+  const links = (entity as Partial<Resource>).links;
+  if (links) {
+    for (const l of links) freezeEntity(l as Link);
+    Object.freeze(links);
+  }
+  return Object.freeze(entity);
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  for (const v of Object.values(value)) deepFreeze(v);
+  Object.freeze(value);
+}

@@ -1,0 +1,99 @@
+/**
+ * Hostile input over HTTP, end to end on loopback against a real server
+ * process (issue 4 §2): each case of the catalog gets its precise 4xx or a
+ * closed connection, the server keeps serving, and its memory returns near
+ * its baseline. Then slowloris against a server with short timeouts.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { listen, type RunningServer } from '../../src/http/index.js';
+import { send } from '../support/http.js';
+import { exited, spawnServer, type ServerProcess } from '../support/process.js';
+import { CATALOG, LIMITS } from './hostile-catalog.js';
+import { rawHttp, rawRequest, rssKiB } from './raw.js';
+
+/** RSS after the catalog may exceed the warm baseline by at most this much (KiB): see docs/reliability.md. */
+const RSS_SLACK_KIB = 96 * 1024;
+
+describe('hostile input over HTTP', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'occi-hostile-'));
+  let server: ServerProcess;
+  before(async () => {
+    server = await spawnServer([
+      '--port', '0', '--data-dir', dataDir, '--max-body-size', String(LIMITS.maxBodySize), '--max-header-size', String(LIMITS.maxHeaderSize),
+    ]);
+  });
+  after(async () => {
+    server.child.kill('SIGKILL');
+    await exited(server.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers every case of the catalog as documented, keeps serving, and memory returns near baseline', async () => {
+    const pid = server.child.pid!;
+    // Warm up: the first requests load code paths and fill caches.
+    for (let i = 0; i < 50; i++) assert.equal((await send(server.base, 'GET', '/-/')).status, 200);
+    const baseline = await rssKiB(pid);
+    const failures: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const c of CATALOG) {
+        const answer = await rawRequest(server.base, c.chunks, { end: c.end, waitMs: 3_000 });
+        const problems: string[] = [];
+        if (answer.status !== c.status) problems.push(`status ${answer.status}, expected ${c.status}`);
+        if (c.code && !answer.body.includes(c.code) && !answer.head.includes(c.code)) {
+          // text/plain errors carry the reason only; ask again in JSON for the code.
+          problems.push(`no ${c.code} in ${JSON.stringify(answer.body.slice(0, 200))}`);
+        }
+        if (c.closes && !answer.closed) problems.push('connection left open');
+        if (answer.status >= 500 && answer.status !== 501) problems.push('a 5xx');
+        const extra = c.check?.(answer.head, answer.body);
+        if (extra) problems.push(extra);
+        if (problems.length > 0) failures.push(`${c.name}: ${problems.join('; ')}`);
+      }
+      if (failures.length > 0) break;
+    }
+    assert.deepEqual(failures, []);
+    assert.equal((await send(server.base, 'GET', '/-/')).status, 200, 'still serving after the catalog');
+    await new Promise((r) => setTimeout(r, 2_000));
+    const settled = await rssKiB(pid);
+    assert.ok(settled - baseline < RSS_SLACK_KIB, `RSS ${baseline} KiB before, ${settled} KiB after the catalog`);
+    assert.doesNotMatch(server.output(), /internal error|"status":5(?!01)\d\d/i, 'no case reached the 500 path');
+  });
+});
+
+describe('slow clients (slowloris)', () => {
+  let running: RunningServer;
+  before(async () => {
+    running = await listen({
+      handle: async () => ({ status: 200, headers: [['Content-Type', 'text/plain']], body: 'OK\r\n' }),
+      maxBodySize: 1024, maxHeaderSize: 16 * 1024, headersTimeout: 1_000, requestTimeout: 2_000,
+    }, '127.0.0.1', 0);
+  });
+  after(() => running.close());
+
+  it('closes connections that trickle their head or body past the timeouts, and serves others meanwhile', async () => {
+    const base = `http://127.0.0.1:${running.address.port}`;
+    const started = Date.now();
+    // 20 attackers: one header byte every 200 ms, forever (head never completes).
+    const head = 'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'a'.repeat(200);
+    const heads = Array.from({ length: 20 }, () => rawRequest(base, [...head].map((ch) => ch), { pauseMs: 200, waitMs: 5_000 }));
+    // 5 attackers: a complete head, then a body trickled one byte every 300 ms.
+    const bodyHead = rawHttp('POST', '/', [['Content-Length', '500']]);
+    const bodies = Array.from({ length: 5 }, () => rawRequest(base, [bodyHead, ...Array(40).fill('a')], { pauseMs: 300, waitMs: 5_000 }));
+    // Meanwhile, honest clients are served promptly.
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 10; i++) {
+      const t0 = Date.now();
+      assert.equal((await send(base, 'GET', '/')).status, 200);
+      assert.ok(Date.now() - t0 < 500, 'an honest request waited behind the attackers');
+    }
+    for (const a of await Promise.all([...heads, ...bodies])) {
+      assert.ok(a.closed, 'the server closed the slow connection');
+      assert.ok(a.status === 0 || a.status === 408, `slow client got ${a.status}`);
+    }
+    assert.ok(Date.now() - started < 15_000);
+  });
+});
