@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     computes: smoke ? 100 : 10_000,
     bigComputes: smoke ? 1_000 : 100_000,
     codecSeconds: smoke ? 0.05 : 1,
+    startups: smoke ? 1 : 3,
     // Under the system temp dir: on this machine the same disk as the repository (see docs/performance.md).
     workDir: values['work-dir'] ?? join(tmpdir(), 'occi-bench'),
     only,

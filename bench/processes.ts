@@ -5,15 +5,19 @@ import type { BaselineConfig } from './baseline.js';
 import { ROOT, nodeArgs } from './paths.js';
 
 export interface Running {
-  readonly child: ChildProcess;
+  /** The process answering (this one for an in-process server). */
+  readonly pid: number;
   /** `http://127.0.0.1:<port>` */
   readonly base: string;
   stop(): Promise<void>;
 }
 
 /** Starts a process and waits for its `listening on http://...` line. */
-function startListening(args: string[], ipc: boolean, env: NodeJS.ProcessEnv = process.env): Promise<Running> {
+function startListening(
+  args: string[], ipc: boolean, env: NodeJS.ProcessEnv = process.env, spawned?: (child: ChildProcess) => void,
+): Promise<Running> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])] });
+  spawned?.(child);
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -29,7 +33,7 @@ function startListening(args: string[], ipc: boolean, env: NodeJS.ProcessEnv = p
         // Keep draining, so that a chatty process never blocks on a full pipe.
         child.stdout!.resume();
         child.stderr!.on('data', (c: Buffer) => process.stderr.write(c));
-        resolve({ child, base: m[1], stop: () => stopChild(child) });
+        resolve({ pid: child.pid!, base: m[1], stop: () => stopChild(child) });
       }
     };
     child.stdout!.on('data', onData);
@@ -53,9 +57,18 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Our server in its production configuration (defaults), on a data directory, on a free port of 127.0.0.1. */
-export function startServer(dataDir: string, port = 0): Promise<Running> {
-  return startListening([...nodeArgs('src/cli/main'), '--listen', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], false);
+/**
+ * Our server in its production configuration (defaults), on a data
+ * directory, on a free port of 127.0.0.1: its own process as `npm start`
+ * runs it, or (for the smoke test, where a TypeScript process starts slowly)
+ * inside this process.
+ */
+export async function startServer(dataDir: string, inProcess = false): Promise<Running> {
+  if (!inProcess) return startListening(serverArgs(dataDir, 0), false);
+  const { start } = await import('../src/cli/start.js');
+  const { DEFAULTS } = await import('../src/config/index.js');
+  const running = await start({ ...DEFAULTS, listen: '127.0.0.1', port: 0, dataDir });
+  return { pid: process.pid, base: `http://127.0.0.1:${running.server.address.port}`, stop: running.stop };
 }
 
 /** The spawn arguments of startServer, for the start-up measurement. */
@@ -69,18 +82,19 @@ export interface Baseline extends Running {
 }
 
 export async function startBaseline(): Promise<Baseline> {
-  const running = await startListening(nodeArgs('bench/baseline'), true);
-  const { child } = running;
+  let child: ChildProcess | undefined;
+  const running = await startListening(nodeArgs('bench/baseline'), true, process.env, (c) => (child = c));
+  if (!child) throw new Error('no baseline process');
   return {
     ...running,
     configure: (config) =>
       new Promise((resolve, reject) => {
-        child.once('message', () => resolve());
-        child.send(config, (err) => err && reject(err));
+        child!.once('message', () => resolve());
+        child!.send(config, (err) => err && reject(err));
       }),
     stop: async () => {
-      child.disconnect?.();
-      await stopChild(child);
+      child!.disconnect?.();
+      await stopChild(child!);
     },
   };
 }

@@ -64,3 +64,11 @@ export function certificateExtensions(der: Buffer): Map<string, { critical: bool
   }
   return out;
 }
+
+/** The DER of a certificate's serialNumber (contents) and issuer Name (whole element): what an AC holder names. */
+export function certificateIssuerSerial(der: Buffer): { issuer: Buffer; serial: Buffer } {
+  const tbs = children(readTlv(der))[0];
+  const parts = children(tbs);
+  const i = parts[0].tag === 0xa0 ? 1 : 0;
+  return { serial: parts[i].value, issuer: parts[i + 2].raw };
+}

@@ -22,9 +22,12 @@ export interface VomsAttributes {
  * AC qualifies. Not checked (yet): the AC holder against the end-entity
  * certificate, the LSC chain of the VOMS server, AC extensions.
  */
-export function readVoms(extension: Buffer, issuers: readonly X509Certificate[], now = new Date()): VomsAttributes | undefined {
+export function readVoms(
+  extension: Buffer, issuers: readonly X509Certificate[], holder?: { issuer: Buffer; serial: Buffer }, now = new Date(),
+): VomsAttributes | undefined {
   for (const ac of findAttributeCertificates(readTlv(extension))) {
     const [acinfo, algorithm, signature] = children(ac);
+    if (holder && !holds(acinfo, holder)) continue;
     const hash = HASHES[oidToString(children(algorithm)[0].value)];
     if (!hash) continue;
     const sig = signature.value.subarray(1); // BIT STRING: skip the unused-bits byte
@@ -40,6 +43,20 @@ export function readVoms(extension: Buffer, issuers: readonly X509Certificate[],
     if (vo) return { vo, fqans };
   }
   return undefined;
+}
+
+/** RFC 5755 §4.2.2: Holder ::= SEQUENCE { baseCertificateID [0] IssuerSerial { issuer GeneralNames, serial } ... }. */
+function holds(acinfo: Tlv, holder: { issuer: Buffer; serial: Buffer }): boolean {
+  try {
+    const base = children(children(acinfo)[1]).find((t) => t.tag === 0xa0);
+    if (!base) return false;
+    const [names, serial] = children(base);
+    const directory = children(names).find((t) => t.tag === 0xa4);
+    const strip = (b: Buffer) => (b.length > 1 && b[0] === 0 ? b.subarray(1) : b);
+    return directory !== undefined && children(directory)[0].raw.equals(holder.issuer) && strip(serial.value).equals(strip(holder.serial));
+  } catch {
+    return false;
+  }
 }
 
 function safeVerify(hash: string, data: Buffer, issuer: X509Certificate, sig: Buffer): boolean {

@@ -13,6 +13,8 @@ export interface VerifiedChain {
   readonly proxies: number;
   /** Raw VOMS AC extensions found in the proxies, nearest to the end entity first. */
   readonly voms: readonly Buffer[];
+  /** The end-entity certificate (DER), which a VOMS AC must name as its holder. */
+  readonly eec: Buffer;
 }
 
 /**
@@ -63,7 +65,7 @@ export function verifyChain(ders: readonly Buffer[], anchors: readonly X509Certi
     const ac = extensions[j].get(VOMS_AC_EXTENSION);
     if (ac) voms.push(ac.value);
   }
-  return { dn: slashDn(eec.subject), proxies: down.length - 1 - i, voms };
+  return { dn: slashDn(eec.subject), proxies: down.length - 1 - i, voms, eec: Buffer.from(eec.raw) };
 }
 
 /** Node's multi-line subject (`C=DE\nO=Example\nCN=Alice`) as `/C=DE/O=Example/CN=Alice`. */

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { makePki, type Pki } from '../../test/auth/pki.js';
 import { AuthenticationError, ForbiddenUserError } from '../errors.js';
 import { describeAuthenticator } from './authenticator.contract.js';
+import { certificateIssuerSerial } from './_der.js';
 import { readVoms } from './voms.js';
 import { X509Authenticator, readPemCertificates } from './x509.js';
 import { normaliseDn, verifyChain } from './x509-chain.js';
@@ -44,7 +45,8 @@ describe('x509 chains, VOMS and proxy headers', () => {
   after(() => pki.close());
 
   it('verifyChain() gives the end-entity DN for a plain certificate and for a proxy chain', () => {
-    assert.deepEqual(verifyChain(pki.ders('alice.pem'), cas), { dn: ALICE, proxies: 0, voms: [] });
+    const plain = verifyChain(pki.ders('alice.pem'), cas);
+    assert.deepEqual({ ...plain, eec: undefined }, { dn: ALICE, proxies: 0, voms: [], eec: undefined });
     assert.equal(verifyChain(pki.ders('proxy-chain.pem'), cas).proxies, 1);
     assert.equal(verifyChain(pki.ders('proxy-vo-chain.pem'), cas).voms.length, 1);
   });
@@ -59,13 +61,16 @@ describe('x509 chains, VOMS and proxy headers', () => {
     assert.equal(readVoms(ext, cas), undefined, 'an AC is believed only with its signer');
     const [forged] = verifyChain(pki.ders('proxy-forged-chain.pem'), cas).voms;
     assert.equal(readVoms(forged, voms), undefined, 'signed by the user, not by the VOMS server');
+    const stolen = verifyChain(pki.ders('proxy-stolen-chain.pem'), cas);
+    assert.equal(readVoms(stolen.voms[0], voms)?.vo, 'testvo', 'a genuine AC...');
+    assert.equal(readVoms(stolen.voms[0], voms, certificateIssuerSerial(stolen.eec)), undefined, '...issued to Bob is worthless in Alice\'s proxy');
   });
 
   it('admits allowed VOs and refuses others with 403', async () => {
     const a = new X509Authenticator({ cas, vomsIssuers: voms, vomsAllow: ['testvo'] });
     const who = await a.authenticate({ headers: {}, peerCertificates: pki.ders('proxy-vo-chain.pem') });
     assert.deepEqual(who, { user: ALICE, groups: ['testvo'], scheme: 'x509', vo: 'testvo' });
-    for (const n of ['proxy-chain.pem', 'proxy-badvo-chain.pem', 'proxy-forged-chain.pem', 'alice.pem']) {
+    for (const n of ['proxy-chain.pem', 'proxy-badvo-chain.pem', 'proxy-forged-chain.pem', 'proxy-stolen-chain.pem', 'alice.pem']) {
       await assert.rejects(a.authenticate({ headers: {}, peerCertificates: pki.ders(n) }), ForbiddenUserError, n);
     }
   });

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { AuthenticationError, ForbiddenUserError } from '../errors.js';
+import { certificateIssuerSerial } from './_der.js';
 import type { Authenticator, AuthRequest, Identity } from './authenticator.js';
 import { readVoms } from './voms.js';
 import { normaliseDn, verifyChain } from './x509-chain.js';
@@ -45,8 +46,9 @@ export class X509Authenticator implements Authenticator {
         throw new AuthenticationError(`client certificate refused: ${(err as Error).message}`);
       }
       let vo: string | undefined;
+      const holder = certificateIssuerSerial(chain.eec);
       for (const ext of chain.voms) {
-        vo = readVoms(ext, this.#options.vomsIssuers ?? [])?.vo;
+        vo = readVoms(ext, this.#options.vomsIssuers ?? [], holder)?.vo;
         if (vo) break;
       }
       this.#checkVo(chain.dn, vo);

@@ -4,7 +4,7 @@ import { createAuth, trustedProxies } from '../auth/index.js';
 import { ANONYMOUS, createBackend, type RequestContext } from '../backends/index.js';
 import { checkConfig, type Config } from '../config/index.js';
 import { RateLimitedError } from '../errors.js';
-import { createApp, listen, withCors, type OcciRequest, type RunningServer } from '../http/index.js';
+import { clientAddress, createApp, listen, withCors, type OcciRequest, type RunningServer } from '../http/index.js';
 import { standardModel } from '../model/index.js';
 import { getMetrics, instrumentBackend, observe, parseRate, registryMetrics, startAdmin, type AdminServer, type Logger } from '../ops/index.js';
 
@@ -29,20 +29,21 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
   const backend = createBackend(config.backend, { dataDir: config.dataDir, templates: config.templates, synchronous: config.synchronous });
   await backend.start(model);
   const metrics = config.adminPort !== undefined ? getMetrics() : undefined;
+  const proxies = trustedProxies(config.trustedProxies);
   const app = createApp({
     model,
     backend: metrics ? instrumentBackend(backend, metrics) : backend,
     publicUrl: config.publicUrl,
     defaultHost: `${config.listen}:${config.port}`,
     maxPageSize: config.maxPageSize,
-    authenticate: authenticator(config, gate),
-    isTrustedProxy: config.trustProxy ? trustedProxies(config.trustedProxies) : undefined,
+    authenticate: authenticator(config, gate, proxies),
+    isTrustedProxy: config.trustProxy ? proxies : undefined,
     // Other workers write user mixins into the same database.
     refreshModel: config.workers !== 0 && backend.refresh ? () => backend.refresh!(model) : undefined,
     onInternalError: (err) => (logger ? logger.error({ err }, 'internal error') : console.error('internal error:', err)),
   });
   const handle = observe(config.corsOrigins.length > 0 ? withCors(app.handle, config.corsOrigins) : app.handle, { logger, metrics });
-  let server: RunningServer;
+  let server: RunningServer | undefined;
   let admin: AdminServer | undefined;
   let stopping = false;
   try {
@@ -66,17 +67,18 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       admin = await startAdmin({ ready: () => !stopping, metrics: registryMetrics(metrics.registry) }, config.adminListen, config.adminPort!);
     }
   } catch (err) {
-    await server!?.close();
+    await server?.close();
     await backend.stop();
     gate.close();
     throw err;
   }
+  const listening = server;
   return {
-    server,
+    server: listening,
     admin,
     stop: async () => {
       stopping = true;
-      await server.close();
+      await listening.close();
       await admin?.close();
       await backend.stop();
       gate.close();
@@ -89,14 +91,17 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
  * per-user limit. Undefined (every request ANONYMOUS, nothing counted) when
  * there is neither a real scheme nor a limit, as before authentication existed.
  */
-function authenticator(config: Config, gate: Awaited<ReturnType<typeof createAuth>>): ((req: OcciRequest) => Promise<RequestContext>) | undefined {
+function authenticator(
+  config: Config, gate: Awaited<ReturnType<typeof createAuth>>, proxies: (address: string | undefined) => boolean,
+): ((req: OcciRequest) => Promise<RequestContext>) | undefined {
   const real = gate.schemes.some((s) => s !== 'none');
   const perIp = config.rateLimitIp ? parseRate(config.rateLimitIp) : undefined;
   const perUser = config.rateLimit ? parseRate(config.rateLimit) : undefined;
   if (!real && !perIp && !perUser) return undefined;
   return async (req) => {
-    const waitIp = perIp?.take(`ip:${req.remoteAddress ?? ''}`);
-    if (waitIp !== undefined) throw new RateLimitedError(`too many requests from ${req.remoteAddress}; retry in ${waitIp} s`, waitIp);
+    const ip = perIp && clientAddress(req.headers, req.remoteAddress, proxies);
+    const waitIp = perIp?.take(`ip:${ip ?? ''}`);
+    if (waitIp !== undefined) throw new RateLimitedError(`too many requests from ${ip}; retry in ${waitIp} s`, waitIp);
     const ctx = real ? (await gate.context(req)).ctx : ANONYMOUS;
     const waitUser = perUser?.take(`user:${ctx.user}`);
     if (waitUser !== undefined) throw new RateLimitedError(`too many requests from ${ctx.user}; retry in ${waitUser} s`, waitUser);

@@ -148,6 +148,7 @@ export function createApp(options: AppOptions): { handle(req: OcciRequest): Prom
         const method = req.method === 'HEAD' ? 'GET' : req.method;
         if (!ALLOWED[r.type].includes(req.method)) throw new MethodNotAllowedError(req.method, path, ALLOWED[r.type]);
         if (method === 'OPTIONS') return withMeta(respond(200, [['Allow', ALLOWED[r.type].join(', ')]], ''));
+        if (r.type === 'entity' && method === 'PUT') await hideOthersEntity(x);
         const outcome = await dispatch(x, r, method);
         return withMeta(renderOutcome(x, outcome, req.method === 'HEAD'));
       } catch (err) {
@@ -170,6 +171,17 @@ function dispatch(x: Exchange, r: Route, method: string): Promise<Outcome> {
     case 'entity':
       return handleEntity(x, r.kind, method);
   }
+}
+
+/**
+ * Isolation: a PUT at another owner's entity is 404, as every other verb on
+ * it is; without this the backend's "location taken" (409) would tell the
+ * client that the entity exists.
+ */
+async function hideOthersEntity(x: Exchange): Promise<void> {
+  if (x.ctx.admin || x.app.authenticate === undefined) return;
+  if (await x.backend.get(x.ctx, x.path)) return;
+  if (await x.backend.get({ ...x.ctx, admin: true }, x.path)) throw new NotFoundError(`no entity at ${x.path}`);
 }
 
 /** HTTP Protocol §12: a client announcing a higher OCCI version than 1.2 gets 501. */

@@ -1,4 +1,4 @@
-import { NotFoundError, NotImplementedError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, NotImplementedError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { applyReplace, applyUpdate, checkActionInput, draftEntity, type Entity, type EntityInput, type Kind } from '../model/index.js';
 import type { Exchange, Outcome } from './app.js';
 
@@ -55,7 +55,16 @@ async function put(x: Exchange, kind: Kind): Promise<Outcome> {
   }
   if (input.kind === undefined) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `a creation must name exactly one kind (${kind.id} here)`);
   const draft = draftEntity(x.model, kind, input, x.resolve);
-  const [created] = await x.backend.create(x.ctx, [draft], x.path);
+  let created: Entity;
+  try {
+    [created] = await x.backend.create(x.ctx, [draft], x.path);
+  } catch (err) {
+    // Another PUT created it since we looked: with If-None-Match: * that is the precondition failing (RFC 9110 §13.1.2).
+    if (err instanceof ConflictError && err.code === 'OCCI_ERR_CONFLICT_LOCATION' && x.req.headers['if-none-match']?.trim() === '*') {
+      throw new PreconditionFailedError(`If-None-Match: ${x.path} was created meanwhile`);
+    }
+    throw err;
+  }
   return entityOutcome(created, 201, [['Location', x.url(created.location)]]);
 }
 

@@ -26,3 +26,16 @@ export function forwardedOrigin(headers: Readonly<Record<string, string | undefi
   if (out.proto !== 'http' && out.proto !== 'https') delete out.proto;
   return out;
 }
+
+/**
+ * The client's address: the peer, or behind a trusted proxy the first
+ * `Forwarded: for=` / `X-Forwarded-For` entry (the client as the outermost
+ * proxy saw it). For per-address limits and logs.
+ */
+export function clientAddress(
+  headers: Readonly<Record<string, string | undefined>>, peer: string | undefined, isTrustedProxy?: (address: string | undefined) => boolean,
+): string | undefined {
+  if (!isTrustedProxy?.(peer)) return peer;
+  const fwd = headers.forwarded ? /(?:^|[;,\s])for="?\[?([^\]";,]+)/i.exec(headers.forwarded)?.[1] : undefined;
+  return fwd ?? headers['x-forwarded-for']?.split(',')[0].trim() ?? peer;
+}

@@ -4,3 +4,4 @@ export { ERROR_STATUS, errorStatus } from './error-status.js';
 export type { OcciRequest, OcciResponse } from './exchange.js';
 export { listen, type RunningServer, type ServerOptions } from './server.js';
 export { withCors } from './cors.js';
+export { clientAddress, forwardedOrigin } from './forwarded.js';

@@ -46,13 +46,14 @@ export class Model {
   }
 
   /**
-   * The model as `owner` sees it: user mixins another owner defined are
-   * hidden from discovery, lookups and locations (per-user isolation); `this`
+   * The model as `owner` sees it: user mixins and saved templates of another
+   * owner are hidden from discovery, lookups and locations (per-user isolation); `this`
    * when nothing is hidden or for an admin (`owner` undefined). Mutations
    * through a view change the model itself.
    */
   visibleTo(owner: string | undefined): Model {
-    const hidden = (c: Category | undefined) => c?.class === 'mixin' && (c as Mixin).origin === 'user' && (c as Mixin).owner !== undefined && (c as Mixin).owner !== owner;
+    // Mixins with an owner: user mixins (tags) and OS templates saved from a user's compute.
+    const hidden = (c: Category | undefined) => c?.class === 'mixin' && (c as Mixin).owner !== undefined && (c as Mixin).owner !== owner;
     if (owner === undefined || !this.#mixins.some(hidden)) return this;
     const shown = <T extends Category>(c: T | undefined): T | undefined => (hidden(c) ? undefined : c);
     const overrides: Partial<Record<keyof Model, unknown>> = {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createAuth, type AuthGate } from '../../src/auth/index.js';
+import { AuthGate, createAuth } from '../../src/auth/index.js';
 import { DEFAULTS } from '../../src/config/index.js';
 import { COMPUTE_LINE, INFRA, TEXT, createTestApp, type TestApp } from '../support/app.js';
 
@@ -73,8 +73,7 @@ describe('isolation between two users (basic auth, in process)', () => {
       assert.equal(res.status, 404, `${method} ${path}: ${res.body}`);
     }
     const put = await t.req('PUT', aliceVm, as('bob'), `${COMPUTE_LINE}\r\n${update}`);
-    assert.notEqual(put.status, 200, 'PUT never replaces A\'s entity');
-    assert.notEqual(put.status, 201);
+    assert.equal(put.status, 404, 'PUT neither replaces A\'s entity nor says it exists');
     const a = await t.req('GET', aliceVm, as('alice'));
     assert.equal(a.status, 200);
     assert.match(a.body, /alice-vm/);
@@ -134,5 +133,35 @@ describe('isolation between two users (basic auth, in process)', () => {
     assert.match((await t.req('GET', '/-/', as('root'))).body, /example.org\/alice#/);
     assert.equal((await t.req('GET', aliceVm, as('root'))).status, 200);
     assert.equal((await t.req('GET', '/tags/prod/', as('root'))).status, 200);
+  });
+});
+
+describe('group tenancy (in process)', () => {
+  it('lets members of one group share entities and user mixins, and hides them from other groups', async () => {
+    // OIDC-like identities from a header: user;group
+    const gate = new AuthGate({
+      tenancy: 'group', adminUsers: [], adminGroups: [],
+      authenticators: [{
+        scheme: 'oidc', challenge: 'Bearer realm="t"',
+        authenticate: async (req) => {
+          const [user, group] = (req.headers['x-test-user'] ?? '').split(';');
+          return user ? { user, groups: group ? [group] : [], scheme: 'oidc' } : undefined;
+        },
+      }],
+    });
+    const t = await createTestApp({ authenticate: async (req) => (await gate.context(req)).ctx });
+    try {
+      const as = (who: string) => ({ ...TEXT, 'X-Test-User': who });
+      const made = await t.req('POST', '/compute/', as('u1;g1'), `${COMPUTE_LINE}\r\n`);
+      assert.equal(made.status, 201);
+      const vm = new URL(made.header('Location')!).pathname;
+      assert.equal((await t.req('POST', '/-/', as('u1;g1'), 'Category: shared; scheme="http://example.org/g1#"; class="mixin"; location="/g1/shared/"\r\n')).status, 200);
+      assert.equal((await t.req('GET', vm, as('u2;g1'))).status, 200, 'a member of the same group');
+      assert.equal((await t.req('GET', '/g1/shared/', as('u2;g1'))).status, 200);
+      assert.equal((await t.req('GET', vm, as('u3;g2'))).status, 404, 'another group');
+      assert.equal((await t.req('GET', '/g1/shared/', as('u3;g2'))).status, 404);
+    } finally {
+      await t.close();
+    }
   });
 });

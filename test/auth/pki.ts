@@ -10,6 +10,7 @@ import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { certificateIssuerSerial } from '../../src/auth/_der.js';
 
 export interface Pki {
   readonly dir: string;
@@ -47,14 +48,17 @@ export function makePki(): Pki {
   issue('mallory', '/C=DE/O=Test Grid/CN=Alice', 'rogue-ca', eec, '13');
   issue('proxy', '/C=DE/O=Test Grid/CN=Alice/CN=1234567', 'alice', ext('proxy.ext', proxyExt), '1234567');
   const vomsKey = readFileSync(p('voms.key'), 'utf8');
-  for (const [name, vo, key] of [['proxy-vo', 'testvo', vomsKey], ['proxy-badvo', 'evilvo', vomsKey], ['proxy-forged', 'testvo', readFileSync(p('alice.key'), 'utf8')]] as const) {
-    const hex = vomsExtension(vo, key).toString('hex');
+  const alice = certificateIssuerSerial(pemDer(readFileSync(p('alice.pem'), 'utf8')));
+  const bob = certificateIssuerSerial(pemDer(readFileSync(p('bob.pem'), 'utf8')));
+  const acs = [['proxy-vo', 'testvo', vomsKey, alice], ['proxy-badvo', 'evilvo', vomsKey, alice], ['proxy-forged', 'testvo', readFileSync(p('alice.key'), 'utf8'), alice], ['proxy-stolen', 'testvo', vomsKey, bob]] as const;
+  for (const [name, vo, key, holder] of acs) {
+    const hex = vomsExtension(vo, key, holder).toString('hex');
     issue(name, `/C=DE/O=Test Grid/CN=Alice/CN=${name.length}99`, 'alice', ext(`${name}.ext`, `${proxyExt}1.3.6.1.4.1.8005.100.100.5=DER:${hex}\n`), '77');
   }
   // Not proxies: a certificate signed by Alice without proxyCertInfo, and a proxy with a foreign name.
   issue('fake-proxy', '/C=DE/O=Test Grid/CN=Alice/CN=42', 'alice', eec, '42');
   issue('misnamed-proxy', '/C=DE/O=Test Grid/CN=Bob/CN=43', 'alice', ext('proxy2.ext', proxyExt), '43');
-  for (const n of ['proxy', 'proxy-vo', 'proxy-badvo', 'proxy-forged', 'fake-proxy', 'misnamed-proxy']) {
+  for (const n of ['proxy', 'proxy-vo', 'proxy-badvo', 'proxy-forged', 'proxy-stolen', 'fake-proxy', 'misnamed-proxy']) {
     writeFileSync(p(`${n}-chain.pem`), readFileSync(p(`${n}.pem`), 'utf8') + readFileSync(p('alice.pem'), 'utf8'));
   }
   return {
@@ -87,15 +91,19 @@ function oid(s: string): Buffer {
 }
 const time = (d: Date) => tlv(0x18, Buffer.from(d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z'));
 
-/** The proxy extension value: SEQUENCE OF SEQUENCE OF AttributeCertificate, one AC naming `/vo/Role=NULL`. */
-export function vomsExtension(vo: string, signerPem: string): Buffer {
+function pemDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[A-Z ]+-----|\s+/g, ''), 'base64');
+}
+
+/** The proxy extension value: SEQUENCE OF SEQUENCE OF AttributeCertificate, one AC for `holder` naming `/vo/Role=NULL`. */
+export function vomsExtension(vo: string, signerPem: string, holder: { issuer: Buffer; serial: Buffer }): Buffer {
   const alg = seq(oid('1.2.840.10045.4.3.2'));
   const fqan = tlv(0x04, Buffer.from(`/${vo}/Role=NULL/Capability=NULL`));
   const policyAuthority = tlv(0xa0, tlv(0x86, Buffer.from(`${vo}://voms.example.org:15000`)));
   const attribute = seq(oid('1.3.6.1.4.1.8005.100.100.4'), tlv(0x31, seq(policyAuthority, seq(fqan))));
   const now = Date.now();
   const acinfo = seq(
-    tlv(0x02, Buffer.from([1])), seq(), tlv(0xa0, seq()), alg, tlv(0x02, Buffer.from([7])),
+    tlv(0x02, Buffer.from([1])), seq(tlv(0xa0, seq(tlv(0xa4, holder.issuer)), tlv(0x02, holder.serial))), tlv(0xa0, seq()), alg, tlv(0x02, Buffer.from([7])),
     seq(time(new Date(now - 3_600_000)), time(new Date(now + 3_600_000))), seq(attribute),
   );
   const signature = sign('sha256', acinfo, createPrivateKey(signerPem));

@@ -65,7 +65,7 @@ describe('basic, oidc and keystone together', () => {
       const list = await send(server.base, 'GET', '/compute/', { Accept: 'text/uri-list', ...h });
       assert.deepEqual(list.body.trim().split('\n'), [mine[user]], user);
     }
-    const wrong = [
+    const wrong: Array<Record<string, string>> = [
       { Authorization: `Basic ${Buffer.from('alice:nope').toString('base64')}` },
       { Authorization: `Bearer ${await idp.sign({ sub: 'dave' }, { aud: 'other' })}` },
       { 'X-Auth-Token': 'tok-unknown' },

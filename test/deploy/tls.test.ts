@@ -71,3 +71,30 @@ describe('HTTPS listener with x509 authentication', () => {
     }
   });
 });
+
+describe('HTTPS listener with VOMS VO admission', () => {
+  let pki: Pki;
+  let server: TestServer;
+
+  before(async () => {
+    pki = makePki();
+    server = await startTestServer({
+      auth: ['x509'], tlsCert: pki.path('server.pem'), tlsKey: pki.path('server.key'), tlsCa: pki.path('ca.pem'),
+      vomsCerts: pki.path('voms.pem'), vomsAllow: ['testvo'], tenancy: 'group',
+    });
+  });
+  after(async () => {
+    await server.stop();
+    pki.close();
+  });
+
+  it('admits a proxy of an allowed VO and refuses others with 403', async () => {
+    const tls = (cert: string, key: string) => ({ cert: pki.pem(cert), key: pki.pem(key), ca: pki.pem('ca.pem') });
+    const ok = await sendTls(server.base, 'POST', '/compute/', tls('proxy-vo-chain.pem', 'proxy-vo.key'), { 'Content-Type': 'text/plain' }, COMPUTE);
+    assert.equal(ok.status, 201, ok.body);
+    for (const [cert, key] of [['proxy-chain.pem', 'proxy.key'], ['proxy-badvo-chain.pem', 'proxy-badvo.key'], ['proxy-stolen-chain.pem', 'proxy-stolen.key'], ['alice.pem', 'alice.key']]) {
+      const res = await sendTls(server.base, 'GET', '/compute/', tls(cert, key), { Accept: 'text/plain' });
+      assert.equal(res.status, 403, `${cert}: ${res.body}`);
+    }
+  });
+});

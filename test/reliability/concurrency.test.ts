@@ -95,43 +95,18 @@ describe('concurrent actions on one compute through several server processes', (
   it('serialises them: acknowledged actions form one valid path through the state machine, with no version lost', async () => {
     const [a, b] = await Promise.all([0, 1].map(() => spawnServer(['--port', '0', '--data-dir', dataDir])));
     servers.push(a, b);
-    const made = await send(a.base, 'POST', '/compute/', TEXT, COMPUTE_LINE);
-    assert.equal(made.status, 201);
-    const vm = new URL(header(made, 'location')!).pathname;
-    const v0 = Number(JSON.parse(header(await send(a.base, 'GET', vm), 'etag')!));
+    await raceActions([a.base, b.base]);
+  });
 
-    // 8 clients, alternating between the two processes, 25 random actions each.
-    const acked: Array<{ action: string; version: number; state: string }> = [];
-    let conflicts = 0;
-    const terms = Object.keys(TRANSITIONS);
-    await Promise.all(Array.from({ length: 8 }, async (_, c) => {
-      const base = (c % 2 === 0 ? a : b).base;
-      for (let i = 0; i < 25; i++) {
-        const action = terms[(c * 7 + i * 3 + Math.floor(Math.random() * 4)) % terms.length];
-        const res = await send(base, 'POST', `${vm}?action=${action}`, { Accept: 'application/occi+json' }, '');
-        if (res.status === 409) {
-          conflicts++;
-          continue;
-        }
-        assert.equal(res.status, 200, res.body);
-        const e = JSON.parse(res.body) as { attributes: Record<string, string> };
-        const version = Number(JSON.parse(header(res, 'etag')!));
-        acked.push({ action, version, state: e.attributes['occi.compute.state'] });
-      }
-    }));
-    acked.sort((x, y) => x.version - y.version);
-    let state = 'inactive';
-    acked.forEach((step, i) => {
-      assert.equal(step.version, v0 + i + 1, 'each acknowledged action made exactly one new version');
-      const [from, to] = TRANSITIONS[step.action];
-      assert.ok(from.includes(state), `${step.action} acknowledged in state ${state} (version ${step.version})`);
-      assert.equal(step.state, to);
-      state = to;
-    });
-    const final = await send(b.base, 'GET', vm, { Accept: 'application/occi+json' });
-    assert.equal(Number(JSON.parse(header(final, 'etag')!)), v0 + acked.length);
-    assert.equal((JSON.parse(final.body) as { attributes: Record<string, string> }).attributes['occi.compute.state'], state);
-    assert.equal(acked.length + conflicts, 200);
+  it('does the same across 2 cluster workers sharing one port (--workers 2)', async () => {
+    const workersDir = mkdtempSync(join(tmpdir(), 'occi-workers-'));
+    try {
+      const w = await spawnServer(['--port', '0', '--data-dir', workersDir, '--workers', '2']);
+      servers.push(w);
+      await raceActions([w.base]);
+    } finally {
+      rmSync(workersDir, { recursive: true, force: true });
+    }
   });
 
   it('If-Match makes concurrent read-modify-write safe: of N writers holding one ETag, exactly one wins', async () => {
@@ -147,3 +122,46 @@ describe('concurrent actions on one compute through several server processes', (
     for (const r of results) assert.ok([200, 409, 412].includes(r.status), `${r.status} ${r.body}`);
   });
 });
+
+/**
+ * 8 clients fire 25 random actions each at one new compute, spread over
+ * `bases`; the acknowledged ones, ordered by the version each answered,
+ * must be one valid path through the compute state machine, each making
+ * exactly one new version, and the final version must count them all.
+ */
+async function raceActions(bases: string[]): Promise<void> {
+  const made = await send(bases[0], 'POST', '/compute/', TEXT, COMPUTE_LINE);
+  assert.equal(made.status, 201);
+  const vm = new URL(header(made, 'location')!).pathname;
+  const v0 = Number(JSON.parse(header(await send(bases[0], 'GET', vm), 'etag')!));
+  const acked: Array<{ action: string; version: number; state: string }> = [];
+  let conflicts = 0;
+  const terms = Object.keys(TRANSITIONS);
+  await Promise.all(Array.from({ length: 8 }, async (_, c) => {
+    const base = bases[c % bases.length];
+    for (let i = 0; i < 25; i++) {
+      const action = terms[(c * 7 + i * 3 + Math.floor(Math.random() * 4)) % terms.length];
+      const res = await send(base, 'POST', `${vm}?action=${action}`, { Accept: 'application/occi+json' }, '');
+      if (res.status === 409) {
+        conflicts++;
+        continue;
+      }
+      assert.equal(res.status, 200, res.body);
+      const e = JSON.parse(res.body) as { attributes: Record<string, string> };
+      acked.push({ action, version: Number(JSON.parse(header(res, 'etag')!)), state: e.attributes['occi.compute.state'] });
+    }
+  }));
+  acked.sort((x, y) => x.version - y.version);
+  let state = 'inactive';
+  acked.forEach((step, i) => {
+    assert.equal(step.version, v0 + i + 1, 'each acknowledged action made exactly one new version');
+    const [from, to] = TRANSITIONS[step.action];
+    assert.ok(from.includes(state), `${step.action} acknowledged in state ${state} (version ${step.version})`);
+    assert.equal(step.state, to);
+    state = to;
+  });
+  const final = await send(bases[bases.length - 1], 'GET', vm, { Accept: 'application/occi+json' });
+  assert.equal(Number(JSON.parse(header(final, 'etag')!)), v0 + acked.length);
+  assert.equal((JSON.parse(final.body) as { attributes: Record<string, string> }).attributes['occi.compute.state'], state);
+  assert.equal(acked.length + conflicts, 200);
+}

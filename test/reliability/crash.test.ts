@@ -5,7 +5,7 @@ import { runCrash } from './crash.js';
 
 describe('crash safety', () => {
   it('keeps every acknowledged create, update, action and delete across kill -9 under 16 writers, with an intact database', async () => {
-    const f = await runCrash({ iterations: 2, killAfterMs: [400, 900] });
+    const f = await runCrash({ iterations: 2, killAfterMs: [600, 1_200] });
     assert.equal(f.iterations, 2);
     for (const [op, n] of Object.entries(f.acknowledged)) assert.ok(n > 0, `no ${op} was acknowledged before the kills`);
   });

@@ -32,13 +32,13 @@ describe('hostile input over HTTP', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('answers every case of the catalog as documented, keeps serving, and memory returns near baseline', async () => {
+  it('answers every case of the catalog as documented, keeps serving, and memory returns near baseline', async (t) => {
     const pid = server.child.pid!;
     // Warm up: the first requests load code paths and fill caches.
     for (let i = 0; i < 50; i++) assert.equal((await send(server.base, 'GET', '/-/')).status, 200);
     const baseline = await rssKiB(pid);
     const failures: string[] = [];
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 2; round++) {
       for (const c of CATALOG) {
         const answer = await rawRequest(server.base, c.chunks, { end: c.end, waitMs: 3_000 });
         const problems: string[] = [];
@@ -57,8 +57,9 @@ describe('hostile input over HTTP', () => {
     }
     assert.deepEqual(failures, []);
     assert.equal((await send(server.base, 'GET', '/-/')).status, 200, 'still serving after the catalog');
-    await new Promise((r) => setTimeout(r, 2_000));
+    await new Promise((r) => setTimeout(r, 1_000));
     const settled = await rssKiB(pid);
+    t.diagnostic(`${CATALOG.length} cases x 2 rounds; RSS ${(baseline / 1024).toFixed(1)} MiB warm, ${(settled / 1024).toFixed(1)} MiB 1 s after the catalog`);
     assert.ok(settled - baseline < RSS_SLACK_KIB, `RSS ${baseline} KiB before, ${settled} KiB after the catalog`);
     assert.doesNotMatch(server.output(), /internal error|"status":5(?!01)\d\d/i, 'no case reached the 500 path');
   });
@@ -69,7 +70,7 @@ describe('slow clients (slowloris)', () => {
   before(async () => {
     running = await listen({
       handle: async () => ({ status: 200, headers: [['Content-Type', 'text/plain']], body: 'OK\r\n' }),
-      maxBodySize: 1024, maxHeaderSize: 16 * 1024, headersTimeout: 1_000, requestTimeout: 2_000,
+      maxBodySize: 1024, maxHeaderSize: 16 * 1024, headersTimeout: 2_000, requestTimeout: 3_000,
     }, '127.0.0.1', 0);
   });
   after(() => running.close());
@@ -79,21 +80,21 @@ describe('slow clients (slowloris)', () => {
     const started = Date.now();
     // 20 attackers: one header byte every 200 ms, forever (head never completes).
     const head = 'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'a'.repeat(200);
-    const heads = Array.from({ length: 20 }, () => rawRequest(base, [...head].map((ch) => ch), { pauseMs: 200, waitMs: 5_000 }));
+    const heads = Array.from({ length: 20 }, () => rawRequest(base, [...head].map((ch) => ch), { pauseMs: 200, waitMs: 6_000 }));
     // 5 attackers: a complete head, then a body trickled one byte every 300 ms.
     const bodyHead = rawHttp('POST', '/', [['Content-Length', '500']]);
-    const bodies = Array.from({ length: 5 }, () => rawRequest(base, [bodyHead, ...Array(40).fill('a')], { pauseMs: 300, waitMs: 5_000 }));
+    const bodies = Array.from({ length: 5 }, () => rawRequest(base, [bodyHead, ...Array(40).fill('a')], { pauseMs: 300, waitMs: 6_000 }));
     // Meanwhile, honest clients are served promptly.
     await new Promise((r) => setTimeout(r, 300));
     for (let i = 0; i < 10; i++) {
       const t0 = Date.now();
       assert.equal((await send(base, 'GET', '/')).status, 200);
-      assert.ok(Date.now() - t0 < 500, 'an honest request waited behind the attackers');
+      assert.ok(Date.now() - t0 < 1_500, 'an honest request waited behind the attackers');
     }
     for (const a of await Promise.all([...heads, ...bodies])) {
       assert.ok(a.closed, 'the server closed the slow connection');
       assert.ok(a.status === 0 || a.status === 408, `slow client got ${a.status}`);
     }
-    assert.ok(Date.now() - started < 15_000);
+    assert.ok(Date.now() - started < 20_000);
   });
 });

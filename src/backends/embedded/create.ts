@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ConflictError, ValidationError } from '../../errors.js';
 import {
   CLIENT_ID, LINK, type Entity, type EntityDraft, type Kind, type Link, type Model,
@@ -88,7 +88,24 @@ function newLocation(c: Creator, kind: Kind, requested: string | undefined): str
   if (requested !== undefined && CLIENT_ID.test(requested) && !c.store.idTaken(requested) && !c.store.locationTaken(base + requested)) {
     return base + requested;
   }
-  return base + randomUUID();
+  return base + newId();
+}
+
+/**
+ * A time-ordered UUID (RFC 9562 version 7: 48 bits of milliseconds, 74
+ * random bits). New ids sort after older ones, so the unique indexes on id
+ * and location grow at their right edge: a group of creations touches a few
+ * index pages instead of one random page per index each, and every commit
+ * writes that much less to the WAL.
+ */
+export function newId(): string {
+  const b = randomBytes(16);
+  const ms = Date.now();
+  b.writeUIntBE(ms, 0, 6);
+  b[6] = 0x70 | (b[6] & 0x0f);
+  b[8] = 0x80 | (b[8] & 0x3f);
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** A PUT to a new path (HTTP Protocol §5.2): `<kind location><token>`, and free. */

@@ -1,4 +1,5 @@
 /** The embedded backend: entities, user mixins and saved templates in one SQLite file. */
+import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ConflictError, InternalError, NotFoundError, ValidationError } from '../../errors.js';
 import {
@@ -8,6 +9,7 @@ import {
 import type { ActionResult, Backend, Capabilities, EntityChange, ListQuery, ListResult, RequestContext } from '../backend.js';
 import { invokeAction, savedMixin } from './actions.js';
 import { EntityCache } from './cache.js';
+import { FALLBACK_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { createEntities, insertLinks, type Creator } from './create.js';
 import { isSqliteError, toBackendError } from './errors.js';
 import { listEntities } from './query.js';
@@ -50,6 +52,7 @@ export class EmbeddedBackend implements Backend {
   #cacheVersion = -1;
   /** Writes waiting for the next group commit. */
   #pending: Job[] = [];
+  #checkpointer: Checkpointer | undefined;
   #dataVersion = -1;
 
   constructor(options: EmbeddedOptions) {
@@ -79,6 +82,10 @@ export class EmbeddedBackend implements Backend {
       this.#store = store;
       this.#model = model;
       this.#tx = transactions(db, store, model);
+      if (this.#options.dataDir !== ':memory:') {
+        this.#checkpointer = startCheckpointer(join(this.#options.dataDir, 'occi.sqlite'));
+        db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
+      }
     } catch (err) {
       db.close();
       throw err;
@@ -124,6 +131,8 @@ export class EmbeddedBackend implements Backend {
     const db = this.#db;
     this.#db = this.#store = this.#tx = undefined;
     this.#cache.clear();
+    await this.#checkpointer?.stop();
+    this.#checkpointer = undefined;
     if (db?.open) db.close();
   }
 

@@ -71,6 +71,8 @@ export function openDatabase(dataDir: string, synchronous: Synchronous = 'NORMAL
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
+    // Savepoints (one per write in a group commit) journal in memory, not in a temporary file.
+    db.pragma('temp_store = MEMORY');
     migrate(db, file);
   } catch (err) {
     db.close();
