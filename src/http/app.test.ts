@@ -238,6 +238,18 @@ describe('the HTTP pipeline', () => {
     assert.match(res.body, /control characters/);
   });
 
+  it('deletes only the listed members of a kind collection, wherever the list travels', async () => {
+    const t = await createTestApp();
+    after(() => t.close());
+    const [a, b, c] = [await createCompute(t), await createCompute(t), await createCompute(t)];
+    const res = await t.req('DELETE', '/compute/', { 'Content-Type': 'text/plain', 'X-OCCI-Location': BASE + a });
+    assert.equal(res.status, 200, res.body);
+    assert.equal((await t.req('GET', a)).status, 404);
+    assert.equal((await t.req('DELETE', '/compute/', TEXT, `X-OCCI-Location: ${b}\r\n`)).status, 200);
+    assert.equal((await t.req('GET', b)).status, 404);
+    assert.equal((await t.req('GET', c)).status, 200);
+  });
+
   it('lists the union of the collections below an unbound path', async () => {
     const vm = await createCompute(t, 'Category: cirros06; scheme="http://localhost/occi/os_tpl#"; class="mixin"');
     const below = await t.req('GET', '/mixin/', { Accept: 'text/uri-list' });

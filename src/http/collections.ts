@@ -5,6 +5,7 @@ import {
 } from '../model/index.js';
 import type { Exchange, Outcome } from './app.js';
 import { readFilter } from './filter.js';
+import { textOcci } from '../rendering/text-occi/index.js';
 import type { Route } from './routes.js';
 
 type CollectionRoute = Extract<Route, { type: 'kind' | 'mixin' | 'unbound' }>;
@@ -137,7 +138,7 @@ async function runAction(x: Exchange, r: CollectionRoute): Promise<Outcome> {
 /** Mixin collections (HTTP Protocol §7): POST adds members, PUT replaces the set, DELETE removes members. */
 async function associate(x: Exchange, mixin: Mixin, mode: 'add' | 'replace' | 'remove'): Promise<Outcome> {
   const { rendering } = x.expect('collection');
-  const listed = x.parser().parseLocations(x.parseInput(), x.model).map(x.resolve);
+  const listed = readLocations(x);
   const current = await x.backend.list(x.ctx, { mixin: mixin.id, detail: 'entities' });
   const currentSet = new Set(current.locations);
   const changes: EntityChange[] = [];
@@ -171,9 +172,7 @@ async function associate(x: Exchange, mixin: Mixin, mode: 'add' | 'replace' | 'r
 /** DELETE on a Kind collection: the listed members (1.1), or all of them (1.2 §6.5). */
 async function deleteMembers(x: Exchange, kind: Kind): Promise<Outcome> {
   x.expect('empty');
-  const listed = x.req.body.trim() === '' && !x.req.headers['x-occi-location']
-    ? []
-    : x.parser().parseLocations(x.parseInput(), x.model).map(x.resolve);
+  const listed = readLocations(x);
   let locations: string[];
   if (listed.length > 0) {
     for (const l of listed) {
@@ -191,4 +190,18 @@ async function getOr404(x: Exchange, location: string): Promise<Entity> {
   const e = await x.backend.get(x.ctx, location);
   if (!e) throw new NotFoundError(`no entity at ${location}`);
   return e;
+}
+
+/**
+ * The entity locations a request lists: `X-OCCI-Location` headers (whatever
+ * the Content-Type: a client may send them beside a text/plain type) and the
+ * body in its own media type. An empty list means "every member", so a list
+ * must never be lost because it came in the other place.
+ */
+function readLocations(x: Exchange): string[] {
+  const fromHeaders = x.req.headers['x-occi-location'] !== undefined
+    ? textOcci.parser!.parseLocations({ body: '', headers: { 'x-occi-location': x.req.headers['x-occi-location'] } }, x.model)
+    : [];
+  const fromBody = x.req.body.trim() !== '' ? x.parser().parseLocations(x.parseInput(), x.model) : [];
+  return [...new Set([...fromHeaders, ...fromBody].map(x.resolve))];
 }
