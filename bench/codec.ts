@@ -31,7 +31,8 @@ async function corpus(size: number): Promise<{ model: Model; entities: Entity[] 
     const plain = await fill(backend, model, size - linked.length + 1);
     const entities: Entity[] = [...linked];
     for (const l of plain.computes.slice(1)) entities.push((await backend.get(ANONYMOUS, l))!);
-    return { model, entities };
+    // Copies: the backend's cached entities are frozen, and renderings keep the bytes of frozen ones.
+    return { model, entities: entities.map((e) => structuredClone(e)) };
   } finally {
     await backend.stop();
   }
@@ -53,6 +54,7 @@ function measure(name: string, seconds: number, items: number, bytes: number, fn
 }
 
 export async function runCodec(seconds: number, size = 200): Promise<CodecResult[]> {
+  // The corpus is rendered afresh on every pass: nothing in it is frozen, so nothing is kept.
   const { model, entities } = await corpus(size);
   const ctx = { model, baseUrl: 'http://127.0.0.1:8787' };
   const out: CodecResult[] = [];

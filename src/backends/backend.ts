@@ -99,15 +99,19 @@ export interface Backend {
   create(ctx: RequestContext, drafts: readonly EntityDraft[], at?: string): Promise<Entity[]>;
   /** Stores changed entities atomically; returns them as stored (version incremented). */
   update(ctx: RequestContext, changes: readonly EntityChange[]): Promise<Entity[]>;
-  /** Deletes entities (and a resource's links) atomically; unknown locations are NotFoundError. */
-  delete(ctx: RequestContext, locations: readonly string[]): Promise<void>;
+  /**
+   * Deletes entities (and a resource's links) atomically; unknown locations are NotFoundError.
+   * With `ifVersion` (an HTTP If-Match), an entity at another version is PreconditionFailedError, checked in the same transaction.
+   */
+  delete(ctx: RequestContext, locations: readonly string[], ifVersion?: number): Promise<void>;
 
   /**
    * Runs an action on entities atomically. An action not valid in an
    * entity's current state is ConflictError (OCCI_ERR_CONFLICT_STATE) and
-   * changes nothing.
+   * changes nothing. With `ifVersion` (an HTTP If-Match), an entity at another
+   * version is PreconditionFailedError, checked in the same transaction.
    */
-  invoke(ctx: RequestContext, locations: readonly string[], action: Action, parameters: Attributes): Promise<ActionResult[]>;
+  invoke(ctx: RequestContext, locations: readonly string[], action: Action, parameters: Attributes, ifVersion?: number): Promise<ActionResult[]>;
 
   /** Stores a user mixin the model has accepted. */
   defineMixin(ctx: RequestContext, mixin: Mixin): Promise<void>;

@@ -16,8 +16,9 @@ export async function handleEntity(x: Exchange, kind: Kind, method: string): Pro
       return x.action === undefined ? update(x) : runAction(x);
     default: {
       x.expect('empty');
-      checkPreconditions(x, await getOr404(x));
-      await x.backend.delete(x.ctx, [x.path]);
+      const existing = await getOr404(x);
+      checkPreconditions(x, existing);
+      await x.backend.delete(x.ctx, [x.path], ifVersion(x, existing));
       return { status: 200, value: { type: 'empty' } };
     }
   }
@@ -89,7 +90,7 @@ async function runAction(x: Exchange): Promise<Outcome> {
   );
   // `save` answers with a category; every other action with the entity.
   x.expect(action.term === 'save' ? 'categories' : 'entity');
-  const [result] = await x.backend.invoke(x.ctx, [x.path], action, parameters);
+  const [result] = await x.backend.invoke(x.ctx, [x.path], action, parameters, ifVersion(x, existing));
   if (result.type === 'mixin') return { status: 200, value: { type: 'categories', categories: [result.mixin] } };
   return entityOutcome(result.entity);
 }
@@ -98,8 +99,9 @@ async function runAction(x: Exchange): Promise<Outcome> {
  * RFC 9110 §13.1.1-2: `If-Match` (strong comparison, or `*` for "exists") and
  * `If-None-Match` (`*` for "does not exist yet": PUT-create only) on the
  * entity's current version; a mismatch is 412 before anything is written.
- * PUT and POST updates carry the version read here to the backend, which
- * refuses it in the same transaction if another write came in between.
+ * The version read here goes on to the backend, which refuses it in its
+ * write transaction if another write came in between: 409 for PUT and POST
+ * updates (a stale version), 412 for actions and DELETE under If-Match.
  */
 export function checkPreconditions(x: Exchange, existing: Entity | undefined): void {
   const current = existing === undefined ? undefined : `"${existing.version}"`;
@@ -122,6 +124,12 @@ export function checkPreconditions(x: Exchange, existing: Entity | undefined): v
       throw new PreconditionFailedError(`If-None-Match: ${x.path} exists (version ${current})`);
     }
   }
+}
+
+/** The version an If-Match (other than `*`) holds the backend to, re-checked inside its write transaction. */
+function ifVersion(x: Exchange, existing: Entity): number | undefined {
+  const ifMatch = x.req.headers['if-match']?.trim();
+  return ifMatch === undefined || ifMatch === '' || ifMatch === '*' ? undefined : existing.version;
 }
 
 /** The entity-tags of an If-Match / If-None-Match list, as sent (`"3"`, `W/"3"`, `*`). */

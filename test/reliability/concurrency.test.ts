@@ -9,6 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ANONYMOUS } from '../../src/backends/index.js';
+import { PreconditionFailedError } from '../../src/errors.js';
+import { START } from '../../src/model/index.js';
 import { COMPUTE_LINE, TEXT, createCompute, createTestApp, type TestApp } from '../support/app.js';
 import { header, send } from '../support/http.js';
 import { exited, spawnServer, type ServerProcess } from '../support/process.js';
@@ -60,6 +63,21 @@ describe('If-Match and ETag on entities', () => {
     assert.equal((await t.req('POST', vm, { ...TEXT, 'If-Match': `W/${put.header('ETag')}` }, '')).status, 412, 'weak tags never match If-Match');
     assert.equal((await t.req('DELETE', vm, { 'If-Match': '*' })).status, 200);
     assert.equal((await t.req('DELETE', vm, { 'If-Match': '*' })).status, 404, 'gone is 404, not 412');
+  });
+
+  it('the backend re-checks If-Match inside its write transaction for actions and DELETE (a write between read and write is 412)', async () => {
+    const vm = await createCompute(t);
+    const read = (await t.backend.get(ANONYMOUS, vm))!;
+    // Another client's write lands between our read and our write.
+    assert.equal((await t.req('POST', vm, TEXT, 'X-OCCI-Attribute: occi.core.title="other"')).status, 200);
+    await assert.rejects(t.backend.invoke(ANONYMOUS, [vm], START, {}, read.version), PreconditionFailedError);
+    await assert.rejects(t.backend.delete(ANONYMOUS, [vm], read.version), PreconditionFailedError);
+    const now = (await t.backend.get(ANONYMOUS, vm))!;
+    assert.equal(now.attributes['occi.compute.state'], 'inactive', 'the refused action changed nothing');
+    const [acted] = await t.backend.invoke(ANONYMOUS, [vm], START, {}, now.version);
+    assert.equal(acted.type === 'entity' && acted.entity.version, now.version + 1);
+    await t.backend.delete(ANONYMOUS, [vm], now.version + 1);
+    assert.equal(await t.backend.get(ANONYMOUS, vm), undefined);
   });
 
   it('PUT with If-None-Match: * creates only; If-Match on an absent entity is 412', async () => {
@@ -120,6 +138,12 @@ describe('concurrent actions on one compute through several server processes', (
     assert.equal(ok.length, 1, results.map((r) => r.status).join(' '));
     // The losers saw either the 412 (stale at read) or the 409 (stale at commit): never a silent overwrite.
     for (const r of results) assert.ok([200, 409, 412].includes(r.status), `${r.status} ${r.body}`);
+
+    // PUT-create with If-None-Match: * from many clients at once: one 201, every other one 412.
+    const path = `/compute/${crypto.randomUUID()}`;
+    const creates = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+      send((i % 2 ? a : b).base, 'PUT', path, { ...TEXT, 'If-None-Match': '*' }, `${COMPUTE_LINE}\r\nX-OCCI-Attribute: occi.core.title="c${i}"`)));
+    assert.deepEqual(creates.map((r) => r.status).sort(), [201, ...Array(11).fill(412)]);
   });
 });
 

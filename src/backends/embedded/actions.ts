@@ -49,7 +49,7 @@ export function invokeAction(
       const attributes = { ...entity.attributes };
       if (transition.to !== undefined) attributes[sm.attribute] = transition.to;
       entity = { ...entity, attributes, version: entity.version + 1 };
-      c.store.update(entity);
+      c.store.update(entity, entity.mixins);
     }
     if (action.id === SAVE.id) {
       const mixin = saveTemplate(c, ctx, entity, parameters);

@@ -1,7 +1,7 @@
 /** The embedded backend: entities, user mixins and saved templates in one SQLite file. */
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { ConflictError, InternalError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, InternalError, NotFoundError, PreconditionFailedError, ValidationError } from '../../errors.js';
 import {
   COMPUTE, LINK, Mixin, NETWORK, NETWORKINTERFACE, RESOURCE, STORAGE, STORAGELINK,
   type Action, type Attributes, type Entity, type EntityDraft, type Model,
@@ -188,18 +188,22 @@ export class EmbeddedBackend implements Backend {
     });
   }
 
-  async delete(ctx: RequestContext, locations: readonly string[]): Promise<void> {
+  async delete(ctx: RequestContext, locations: readonly string[], ifVersion?: number): Promise<void> {
     await this.#write((store) => {
       // Every location must exist before anything goes: all or nothing.
       for (const l of locations) if (!store.find(ctx, l)) throw new NotFoundError(`no entity at ${l}`);
+      checkVersion(store, ctx, locations, ifVersion);
       for (const l of new Set(locations)) store.delete(l);
     });
   }
 
-  async invoke(ctx: RequestContext, locations: readonly string[], action: Action, parameters: Attributes): Promise<ActionResult[]> {
-    const { results, saved } = await this.#write((store, model) =>
-      invokeAction({ store, model, templates: this.#options.templates }, ctx, locations, action, parameters),
-    );
+  async invoke(
+    ctx: RequestContext, locations: readonly string[], action: Action, parameters: Attributes, ifVersion?: number,
+  ): Promise<ActionResult[]> {
+    const { results, saved } = await this.#write((store, model) => {
+      checkVersion(store, ctx, locations, ifVersion);
+      return invokeAction({ store, model, templates: this.#options.templates }, ctx, locations, action, parameters);
+    });
     // The model only learns of the new templates once they are durable.
     for (const m of saved) this.#model!.addMixin(m);
     return results;
@@ -359,6 +363,17 @@ function transactions(db: Database.Database, store: Store, model: Model): Transa
     }
   });
   return { store, model, run, batch, dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck() };
+}
+
+/** If-Match inside the write transaction: no other write can come between the check and the change. */
+function checkVersion(store: Store, ctx: RequestContext, locations: readonly string[], ifVersion: number | undefined): void {
+  if (ifVersion === undefined) return;
+  for (const l of locations) {
+    const row = store.find(ctx, l);
+    if (row && row.version !== ifVersion) {
+      throw new PreconditionFailedError(`If-Match: ${l} is at version "${row.version}", not "${ifVersion}"; read it again`);
+    }
+  }
 }
 
 function userMixin(model: Model, id: string, location: string, owner: string | null, data: MixinData): Mixin {

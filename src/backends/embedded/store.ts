@@ -41,6 +41,10 @@ export interface MixinData {
   source?: string;
 }
 
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 export function visible(ctx: RequestContext, owner: string): boolean {
   return ctx.admin || owner === ctx.owner;
 }
@@ -145,9 +149,14 @@ export class Store {
     this.#setMemberships(entity.location, entity.mixins, false);
   }
 
-  /** Stores new mixins and attributes; the caller has checked the version. */
-  update(entity: Entity): void {
+  /**
+   * Stores new mixins and attributes; the caller has checked the version.
+   * `mixinsFrom`, the mixins stored before, spares rewriting the
+   * memberships when they are the same (an action changes only the state).
+   */
+  update(entity: Entity, mixinsFrom?: readonly string[]): void {
     this.#update.run(entityData(entity), entity.version, entity.location);
+    if (mixinsFrom !== undefined && sameList(mixinsFrom, entity.mixins)) return;
     this.#setMemberships(entity.location, entity.mixins, true);
   }
 
