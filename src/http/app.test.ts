@@ -65,6 +65,12 @@ describe('the HTTP pipeline', () => {
     assert.equal(head.header('Content-Length'), String(Buffer.byteLength(get.body)));
   });
 
+  it('accepts the absolute form of the request target', async () => {
+    const res = await t.req('GET', `${BASE}/-/?x=1`);
+    assert.equal(res.status, 200);
+    assert.match(res.body, /^Category: entity;/);
+  });
+
   it('gives 404 for unknown paths and entities, and 415 for unreadable bodies', async () => {
     assert.equal((await t.req('GET', '/compute/nope')).status, 404);
     assert.equal((await t.req('GET', '/nothing/here')).status, 404);

@@ -196,7 +196,13 @@ function checkVersion(userAgent: string | undefined): void {
   }
 }
 
-function splitUrl(url: string): { path: string; query: URLSearchParams } {
+function splitUrl(target: string): { path: string; query: URLSearchParams } {
+  // RFC 9112 §3.2.2: a server must accept the absolute form of the request target.
+  let url = target;
+  if (/^https?:\/\//i.test(url)) {
+    const hostEnd = url.indexOf('/', url.indexOf('//') + 2);
+    url = hostEnd < 0 ? '/' : url.slice(hostEnd);
+  }
   const q = url.indexOf('?');
   let path = q < 0 ? url : url.slice(0, q);
   try {

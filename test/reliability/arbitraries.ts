@@ -11,6 +11,7 @@ import { BASE_URL, fixtureModel } from '../fixtures/compute-a.js';
 import { ParsingError, UnsupportedMediaTypeError } from '../../src/errors.js';
 import { Mixin, isLink, type Attributes, type Entity, type EntityInput, type Link, type LinkInput, type Resource } from '../../src/model/index.js';
 import type { ParseInput, Parser, Renderable, Rendered, Rendering } from '../../src/rendering/index.js';
+import { asParseInput } from '../../src/rendering/rendering.contract.js';
 
 export const MODEL = fixtureModel();
 const INFRA = 'http://schemas.ogf.org/occi/infrastructure#';
@@ -110,16 +111,6 @@ export const userMixinArb: fc.Arbitrary<Mixin> = fc.record({
   term: fc.stringMatching(/^[a-z][a-z0-9_-]{0,15}$/),
   title: fc.option(safeText, { nil: undefined }),
 }).map(({ host, term, title }) => new Mixin({ scheme: `http://${host}/tags#`, term, title, location: `/tags/${term}/`, origin: 'user' }));
-
-/** What a client sends back after receiving `rendered`: text/occi headers become request headers. */
-export function asParseInput(rendered: Rendered): ParseInput {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of rendered.headers) {
-    const key = name.toLowerCase();
-    headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
-  }
-  return { body: rendered.body, headers };
-}
 
 const FIELDS = ['occi.core.id', 'occi.core.source', 'occi.core.target', 'occi.core.target.kind', 'occi.core.source.kind'];
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -275,3 +266,5 @@ export function hostileInput(): fc.Arbitrary<ParseInput> {
   return fc.tuple(hostileText, fc.constantFrom('body', 'category', 'link', 'x-occi-attribute', 'x-occi-location')).map(([t, where]) =>
     where === 'body' ? { body: t, headers: {} } : { body: '', headers: { [where]: t } });
 }
+
+export { asParseInput };
