@@ -71,7 +71,8 @@ export const CATALOG: readonly HostileCase[] = [
   { name: 'double slash //compute/', chunks: [rawHttp('GET', '//compute/', [])], status: 400, code: 'OCCI_ERR_VALIDATION_LOCATION' },
   { name: 'encoded NUL in the path /compute/%00', chunks: [rawHttp('GET', '/compute/%00', [])], status: 400, code: 'OCCI_ERR_VALIDATION_LOCATION' },
   { name: 'bad percent-encoding /compute/%zz', chunks: [rawHttp('GET', '/compute/%zz', [])], status: 404, code: 'OCCI_ERR_NOT_FOUND' },
-  { name: 'absolute-form target http://evil.example/compute/', chunks: [rawHttp('GET', 'http://evil.example/compute/', [])], status: 404, code: 'OCCI_ERR_NOT_FOUND' },
+  // RFC 9112 §3.2.2: the absolute form is served as its path.
+  { name: 'absolute-form target http://evil.example/compute/', chunks: [rawHttp('GET', 'http://evil.example/compute/', [])], status: 200 },
   { name: 'asterisk target OPTIONS *', chunks: [rawHttp('OPTIONS', '*', [])], status: 404, code: 'OCCI_ERR_NOT_FOUND' },
   { name: 'backslash path \\compute\\', chunks: [rawHttp('GET', '/compute\\..\\-\\', [])], status: 400, code: 'OCCI_ERR_VALIDATION_LOCATION' },
   { name: 'query with 10,000 parameters', chunks: [rawHttp('GET', `/compute/?${Array.from({ length: 10_000 }, (_, i) => `a${i}=1`).join('&').slice(0, 14_000)}`, [])], status: 200 },

@@ -77,24 +77,24 @@ describe('slow clients (slowloris)', () => {
 
   it('closes connections that trickle their head or body past the timeouts, and serves others meanwhile', async () => {
     const base = `http://127.0.0.1:${running.address.port}`;
-    const started = Date.now();
     // 20 attackers: one header byte every 200 ms, forever (head never completes).
     const head = 'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'a'.repeat(200);
     const heads = Array.from({ length: 20 }, () => rawRequest(base, [...head].map((ch) => ch), { pauseMs: 200, waitMs: 6_000 }));
     // 5 attackers: a complete head, then a body trickled one byte every 300 ms.
     const bodyHead = rawHttp('POST', '/', [['Content-Length', '500']]);
     const bodies = Array.from({ length: 5 }, () => rawRequest(base, [bodyHead, ...Array(40).fill('a')], { pauseMs: 300, waitMs: 6_000 }));
-    // Meanwhile, honest clients are served promptly.
+    // Meanwhile, honest clients are served, while every attacker still holds its connection.
     await new Promise((r) => setTimeout(r, 300));
-    for (let i = 0; i < 10; i++) {
-      const t0 = Date.now();
-      assert.equal((await send(base, 'GET', '/')).status, 200);
-      assert.ok(Date.now() - t0 < 1_500, 'an honest request waited behind the attackers');
-    }
-    for (const a of await Promise.all([...heads, ...bodies])) {
+    let attackersClosed = 0;
+    const attacks = [...heads, ...bodies].map((p) => p.then((a) => {
+      attackersClosed++;
+      return a;
+    }));
+    for (let i = 0; i < 10; i++) assert.equal((await send(base, 'GET', '/')).status, 200);
+    assert.equal(attackersClosed, 0, 'honest clients were served before the attackers were cut off');
+    for (const a of await Promise.all(attacks)) {
       assert.ok(a.closed, 'the server closed the slow connection');
       assert.ok(a.status === 0 || a.status === 408, `slow client got ${a.status}`);
     }
-    assert.ok(Date.now() - started < 20_000);
   });
 });
