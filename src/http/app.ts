@@ -64,7 +64,7 @@ export class Exchange {
   readonly path: string;
   readonly query: URLSearchParams;
   readonly baseUrl: string;
-  readonly resolve: Resolve;
+  #resolve: Resolve | undefined;
   readonly ctx: RequestContext;
   readonly app: AppOptions;
   /** The model as this request's owner sees it (other owners' user mixins hidden). */
@@ -80,7 +80,12 @@ export class Exchange {
     this.model = ctx.admin ? app.model : app.model.visibleTo(ctx.owner);
     const origin = app.isTrustedProxy?.(req.remoteAddress) ? forwardedOrigin(req.headers) : {};
     this.baseUrl = baseUrlFor(app.publicUrl, origin.host ?? req.headers.host, app.defaultHost, origin.proto ?? (req.secure ? 'https' : 'http'));
-    this.resolve = makeResolver(this.baseUrl);
+  }
+
+  /** Maps a URI the client sent to a path of ours (built on first use: most requests never need it). */
+  get resolve(): Resolve {
+    this.#resolve ??= makeResolver(this.baseUrl);
+    return this.#resolve;
   }
   get backend(): Backend {
     return this.app.backend;

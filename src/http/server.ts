@@ -106,7 +106,10 @@ function peerChain(socket: TLSSocket): Buffer[] {
 
 /** The body as text, or the status to answer with when it cannot be read. */
 async function readBody(req: IncomingMessage, limit: number): Promise<string | { status: number; message: string }> {
-  const declared = Number(req.headers['content-length'] ?? 0);
+  const length = req.headers['content-length'];
+  // Most requests (GET, HEAD, DELETE, text/occi) have no body: no stream to drain.
+  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) return '';
+  const declared = Number(length ?? 0);
   if (declared > limit) return { status: 413, message: `request body larger than ${limit} bytes` };
   const chunks: Buffer[] = [];
   let size = 0;

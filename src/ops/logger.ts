@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
+import { destination as pinoDestination, pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -12,6 +12,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination,
+    // Asynchronous writes: a request never waits for stdout; flushed on graceful stop.
+    destination ?? pinoDestination({ dest: 1, sync: false }),
   );
 }
