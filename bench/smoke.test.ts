@@ -23,7 +23,7 @@ describe('npm run bench (smoke)', () => {
       generatorFor: (name) => (wrk && name === 'action-start' ? wrkGenerator : undefined),
       rounds: 1, seconds: 0.05, warmup: 0, connections: 2, mixedConnections: 4,
       computes: 60, bigComputes: 300, codecSeconds: 0.01, startups: 1,
-      inProcess: true, workDir, log: process.env.SMOKE_LOG ? (l) => console.log(((performance.now()) / 1000).toFixed(2), l) : () => {},
+      inProcess: true, workDir, log: () => {},
     });
     assert.deepEqual(rows.map((r) => r.name), [...SCENARIOS]);
     for (const r of rows) {

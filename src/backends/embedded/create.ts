@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ConflictError, ValidationError } from '../../errors.js';
 import {
   CLIENT_ID, LINK, type Entity, type EntityDraft, type Kind, type Link, type Model,
@@ -99,13 +99,10 @@ function newLocation(c: Creator, kind: Kind, requested: string | undefined): str
  * writes that much less to the WAL.
  */
 export function newId(): string {
-  const b = randomBytes(16);
-  const ms = Date.now();
-  b.writeUIntBE(ms, 0, 6);
-  b[6] = 0x70 | (b[6] & 0x0f);
-  b[8] = 0x80 | (b[8] & 0x3f);
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  // randomUUID draws from a buffered pool; its random part (after the version digit) is kept.
+  const random = randomUUID();
+  const ms = Date.now().toString(16).padStart(12, '0');
+  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${random.slice(15)}`;
 }
 
 /** A PUT to a new path (HTTP Protocol §5.2): `<kind location><token>`, and free. */

@@ -261,6 +261,38 @@ describe('EmbeddedBackend', () => {
     await b.backend.stop();
   });
 
+  it('commits concurrent writes together; one that fails leaves the others stored (group commit)', async () => {
+    const { backend, draft } = await started(tempDir());
+    const [taken] = await backend.create(ALICE, [draft(COMPUTE)]);
+    const results = await Promise.allSettled([
+      backend.create(ALICE, [draft(COMPUTE)]),
+      backend.create(ALICE, [draft(COMPUTE)], taken.location),
+      backend.create(ALICE, [draft(COMPUTE)]),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    const stored = (await backend.list(ALICE, { kinds: [COMPUTE.id], detail: 'locations' })).locations;
+    assert.equal(stored.length, 3);
+    for (const r of results) if (r.status === 'fulfilled') assert.ok(stored.includes(r.value[0].location));
+    await backend.stop();
+  });
+
+  it('serves cached entities frozen, and sees a write through another backend on the same file at once', async () => {
+    const dir = tempDir();
+    const [a, b] = [await started(dir), await started(dir)];
+    const [x] = await a.backend.create(ALICE, [a.draft(COMPUTE)]);
+    const first = (await a.backend.get(ALICE, x.location))!;
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(first.attributes));
+    assert.equal(await a.backend.get(ALICE, x.location), first);
+    const [updated] = await b.backend.update(ALICE, [{ entity: { ...first, attributes: { ...first.attributes, 'occi.core.title': 'new' } } }]);
+    const seen = (await a.backend.get(ALICE, x.location))!;
+    assert.equal(seen.version, updated.version);
+    assert.equal(seen.attributes['occi.core.title'], 'new');
+    const listed = await a.backend.list(ALICE, { kinds: [COMPUTE.id], detail: 'entities' });
+    assert.equal(listed.entities![0].attributes['occi.core.title'], 'new');
+    await a.backend.stop();
+    await b.backend.stop();
+  });
+
   it('lists 10,000 locations and entities of one kind, in creation order (timings live in npm run bench)', async () => {
     const { backend, draft } = await started();
     const drafts = Array.from({ length: 10_000 }, () => draft(COMPUTE));

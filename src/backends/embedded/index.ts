@@ -50,6 +50,8 @@ export class EmbeddedBackend implements Backend {
   #cache = new EntityCache(ENTITY_CACHE_LIMIT);
   /** `data_version` when the cache was last known valid: another connection's commit moves it. */
   #cacheVersion = -1;
+  #cacheChecked = false;
+  #checkedAt = 0;
   /** Writes waiting for the next group commit. */
   #pending: Job[] = [];
   #checkpointer: Checkpointer | undefined;
@@ -254,8 +256,18 @@ export class EmbeddedBackend implements Backend {
     return { db: this.#db, store: this.#store, model: this.#model, tx: this.#tx };
   }
 
-  /** Drops the cached entities when another connection has committed since they were read. */
+  /**
+   * Drops the cached entities when another connection has committed since
+   * they were read. Asked once per turn of the event loop (the pragma takes
+   * SQLite's shared-memory locks, which costs more than the read it saves):
+   * every request handled in a turn had arrived before the turn began, so a
+   * commit another process acknowledged before a request was sent is seen.
+   */
   #checkCache(): void {
+    if (this.#cacheChecked && this.#checkedAt === processCommits) return;
+    this.#cacheChecked = true;
+    this.#checkedAt = processCommits;
+    setImmediate(() => (this.#cacheChecked = false));
     const { tx } = this.#running();
     const version = tx.dataVersion.get() as number;
     if (version !== this.#cacheVersion) {
@@ -317,6 +329,7 @@ export class EmbeddedBackend implements Backend {
       }
     } finally {
       this.#cache.clear();
+      processCommits++;
     }
     for (const job of jobs) {
       if (job.done) job.resolve(job.result);
@@ -324,6 +337,9 @@ export class EmbeddedBackend implements Backend {
     }
   }
 }
+
+/** Write transactions of every backend in this process: another one on the same file is seen at once, not a turn later. */
+let processCommits = 0;
 
 /** Entities kept by the read cache: a listed page of 10,000 fits, 100,000 listed as JSON do not stay. */
 const ENTITY_CACHE_LIMIT = 20_000;
