@@ -2,7 +2,8 @@
  * The yardstick: a bare node:http server answering a fixed response. The
  * bench sends it, over IPC, the response our server gave for the scenario
  * (same status, headers and body bytes), one per method; it reads each
- * request body, as ours does, and answers with those bytes.
+ * request body, as ours does, and answers with those bytes, in node:http's
+ * fastest way (a string body written with the head).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,14 +22,15 @@ export type BaselineConfig = Readonly<Record<string, FixedResponse>>;
 interface Prepared {
   status: number;
   headers: string[];
-  body: Buffer;
+  /** As a string: node:http then sends head and body in one write, its fastest path. */
+  body: string;
 }
 
 let responses = new Map<string, Prepared>();
 
 process.on('message', (message: BaselineConfig) => {
   responses = new Map(
-    Object.entries(message).map(([method, r]) => [method, { status: r.status, headers: r.headers.flat(), body: Buffer.from(r.body, 'base64') }]),
+    Object.entries(message).map(([method, r]) => [method, { status: r.status, headers: r.headers.flat(), body: Buffer.from(r.body, 'base64').toString('utf8') }]),
   );
   process.send!('configured');
 });

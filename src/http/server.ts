@@ -132,10 +132,11 @@ function write(res: ServerResponse, response: OcciResponse): void {
     if (name === 'Content-Length') hasLength = true;
     flat.push(name, value);
   }
-  const body = Buffer.from(response.body, 'utf8');
-  if (!hasLength) flat.push('Content-Length', String(body.length));
+  // A string body goes out in the same write as the head (node:http joins
+  // them); a Buffer would cost a copy and a second chunk in writev.
+  if (!hasLength) flat.push('Content-Length', String(Buffer.byteLength(response.body)));
   res.writeHead(response.status, flat);
-  res.end(body);
+  res.end(response.body);
 }
 
 /** A last-resort plain answer, for what happens before or outside the app. */
