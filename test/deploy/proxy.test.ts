@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { createServer, request as httpsRequest, type Server } from 'node:https';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { send } from '../support/http.js';
+import { sendTls, type TlsReply } from '../support/https.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { makePki, type Pki } from '../auth/pki.js';
 
@@ -49,22 +50,11 @@ describe('behind a TLS-terminating proxy (trust-proxy, x509-header)', () => {
     pki.close();
   });
 
-  function viaProxy(method: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  function viaProxy(method: string, path: string, headers: Record<string, string>, body = ''): Promise<TlsReply> {
     const url = new URL(path, proxyBase);
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        { host: '127.0.0.1', servername: 'localhost', port: url.port, method, path: url.pathname, headers: { ...headers, Host: url.host }, ca: pki.pem('ca.pem'), cert: pki.pem('alice.pem'), key: pki.pem('alice.key') },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+    return sendTls(`https://127.0.0.1:${url.port}`, method, url.pathname, { ca: pki.pem('ca.pem'), cert: pki.pem('alice.pem'), key: pki.pem('alice.key') }, { ...headers, Host: url.host }, body);
   }
+
 
   it('renders https:// URLs of the public host and authenticates by the forwarded DN', async () => {
     const created = await viaProxy('POST', '/compute/', { 'Content-Type': 'text/plain', Accept: 'text/plain' }, COMPUTE);

@@ -1,32 +1,10 @@
 /** The HTTPS listener with X.509 client certificates and RFC 3820 proxies, over loopback. */
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
+import { sendTls } from '../support/https.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { makePki, type Pki } from '../auth/pki.js';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function sendTls(base: string, method: string, path: string, tls: { cert?: string; key?: string; ca: string }, headers: Record<string, string> = {}, body = ''): Promise<Reply> {
-  const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, method, path: url.pathname, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) }, ...tls, servername: 'localhost' },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const COMPUTE = 'Category: compute; scheme="http://schemas.ogf.org/occi/infrastructure#"; class="kind"\r\n';
 
