@@ -39,6 +39,15 @@ export interface Link extends Entity {
   sourceKind?: string;
 }
 
+/**
+ * The `occi.core.*` attributes an Entity carries in fields rather than in
+ * `attributes` (Text Rendering §3 mapping table): `id`, and for links
+ * `source`, `target`, `targetKind`, `sourceKind`.
+ */
+export const FIELD_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'occi.core.id', 'occi.core.source', 'occi.core.target', 'occi.core.target.kind', 'occi.core.source.kind',
+]);
+
 export function isLink(e: Entity): e is Link {
   return typeof (e as Link).source === 'string';
 }

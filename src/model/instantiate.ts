@@ -2,7 +2,7 @@ import { ForbiddenError, ValidationError } from '../errors.js';
 import type { Action } from './action.js';
 import { coerceValue, sameValue, type AttributeDefinition, type Attributes, type AttributeValue } from './attribute.js';
 import { LINK } from './core.js';
-import type { Entity, Link, Resource } from './entity.js';
+import { FIELD_ATTRIBUTES, type Entity, type Link, type Resource } from './entity.js';
 import { NETWORK, NETWORKINTERFACE, OS_TPL, RESOURCE_TPL, STORAGE, STORAGELINK, USER_DATA } from './infrastructure/index.js';
 import type { ActionInput, EntityInput, LinkInput } from './input.js';
 import type { Kind } from './kind.js';
@@ -15,8 +15,6 @@ import type { Model } from './model.js';
  * backend completes (id, location, server-assigned values) and stores.
  */
 
-/** Attributes held in entity fields rather than in `attributes`. */
-const FIELD_ATTRIBUTES = new Set(['occi.core.id', 'occi.core.source', 'occi.core.target', 'occi.core.target.kind', 'occi.core.source.kind']);
 
 /** A client-chosen id is used when it is a plain token (rOCCI's own rule) and free. */
 export const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;

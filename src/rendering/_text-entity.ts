@@ -5,7 +5,7 @@
  */
 import { ParsingError } from '../errors.js';
 import {
-  ATTRIBUTE_NAME, isLink, isResource, splitTypeId,
+  ATTRIBUTE_NAME, FIELD_ATTRIBUTES, isLink, isResource, splitTypeId,
   type Action, type ActionInput, type AttributeDefinition, type Attributes, type Category, type CategoryClass, type CategoryInput,
   type Entity, type EntityInput, type FilterInput, type Kind, type Link, type LinkInput, type Mixin, type Model,
 } from '../model/index.js';
@@ -18,8 +18,6 @@ import type { ParseInput, Parser } from './rendering.js';
 
 const CORE_RESOURCE = 'http://schemas.ogf.org/occi/core#resource';
 
-/** Attributes an entity holds in fields (model/entity.ts); rendered first, never twice. */
-const FIELD_ATTRIBUTES = new Set(['occi.core.id', 'occi.core.source', 'occi.core.target', 'occi.core.target.kind', 'occi.core.source.kind']);
 
 // ---------------------------------------------------------------- rendering
 

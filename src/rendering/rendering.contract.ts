@@ -10,7 +10,7 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { describe, it } from 'node:test';
 import { BASE_URL, COLLECTION_A, COMPUTE_A, NIC_A, fixtureModel } from '../../test/fixtures/compute-a.js';
 import { ParsingError, UnsupportedMediaTypeError } from '../errors.js';
-import { Mixin, isLink, type Attributes, type Entity, type EntityInput, type Link, type LinkInput, type Resource } from '../model/index.js';
+import { FIELD_ATTRIBUTES, Mixin, isLink, type Attributes, type Entity, type EntityInput, type Link, type LinkInput, type Resource } from '../model/index.js';
 import type { ParseInput, Parser, Renderable, Rendered, Rendering } from './rendering.js';
 
 export interface RenderingContractOptions {
@@ -189,11 +189,10 @@ function assertSameLink(input: LinkInput, link: Link): void {
   for (const [name, value] of Object.entries(link.attributes)) assert.deepEqual(input.attributes[name], value, name);
 }
 
-const FIELDS = ['occi.core.id', 'occi.core.source', 'occi.core.target', 'occi.core.target.kind', 'occi.core.source.kind'];
 
 function withoutFields(attributes: Attributes): Attributes {
   const out = { ...attributes };
-  for (const f of FIELDS) delete out[f];
+  for (const f of FIELD_ATTRIBUTES) delete out[f];
   return out;
 }
 

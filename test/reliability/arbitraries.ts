@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { BASE_URL, fixtureModel } from '../fixtures/compute-a.js';
 import { ParsingError, UnsupportedMediaTypeError } from '../../src/errors.js';
-import { Mixin, isLink, type Attributes, type Entity, type EntityInput, type Link, type LinkInput, type Resource } from '../../src/model/index.js';
+import { FIELD_ATTRIBUTES, Mixin, isLink, type Attributes, type Entity, type EntityInput, type Link, type LinkInput, type Resource } from '../../src/model/index.js';
 import type { ParseInput, Parser, Renderable, Rendered, Rendering } from '../../src/rendering/index.js';
 import { asParseInput } from '../../src/rendering/rendering.contract.js';
 
@@ -112,13 +112,12 @@ export const userMixinArb: fc.Arbitrary<Mixin> = fc.record({
   title: fc.option(safeText, { nil: undefined }),
 }).map(({ host, term, title }) => new Mixin({ scheme: `http://${host}/tags#`, term, title, location: `/tags/${term}/`, origin: 'user' }));
 
-const FIELDS = ['occi.core.id', 'occi.core.source', 'occi.core.target', 'occi.core.target.kind', 'occi.core.source.kind'];
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const path = (v: string): string => (v.startsWith(BASE_URL) ? v.slice(BASE_URL.length) : v);
 
 function withoutFields(attributes: Attributes): Attributes {
   const out = { ...attributes };
-  for (const f of FIELDS) delete out[f];
+  for (const f of FIELD_ATTRIBUTES) delete out[f];
   return out;
 }
 

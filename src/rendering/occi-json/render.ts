@@ -1,6 +1,6 @@
 import { InternalError } from '../../errors.js';
 import {
-  isLink, type Action, type AttributeDefinition, type AttributeType, type AttributeValue, type Category,
+  FIELD_ATTRIBUTES, isLink, type Action, type AttributeDefinition, type AttributeType, type AttributeValue, type Category,
   type Entity, type Kind, type Link, type Mixin, type Model, type Resource,
 } from '../../model/index.js';
 import { Memo } from '../_memo.js';
@@ -129,8 +129,6 @@ function knownMixins(e: Entity, model: Model): string[] {
   return model.resolveMixins(e.mixins).map((m) => m.id);
 }
 
-/** Held in entity fields; an `attributes` entry of the same name is stale and loses. */
-const FIELD_ATTRIBUTES = new Set(['occi.core.id', 'occi.core.source', 'occi.core.target', 'occi.core.target.kind', 'occi.core.source.kind']);
 const FIRST = ['occi.core.id', 'occi.core.title', 'occi.core.summary'];
 
 /**
