@@ -75,15 +75,15 @@ export class ParsingError extends OcciError {
 
 /** The request parsed but breaks a rule of the model (unknown category, bad value, ...). */
 export class ValidationError extends OcciError {
-  constructor(code: ErrorCode, message: string) {
-    super(code, message);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
 /** The spec forbids what the client asked (change an immutable attribute, delete a provider mixin). */
 export class ForbiddenError extends OcciError {
-  constructor(code: ErrorCode, message: string) {
-    super(code, message);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
@@ -93,16 +93,16 @@ export class ForbiddenError extends OcciError {
  */
 export class AuthenticationError extends OcciError {
   readonly challenges: readonly string[];
-  constructor(message: string, challenges: readonly string[] = []) {
-    super('OCCI_ERR_AUTH_REQUIRED', message);
+  constructor(message: string, challenges: readonly string[] = [], options?: { cause?: unknown }) {
+    super('OCCI_ERR_AUTH_REQUIRED', message, options);
     this.challenges = challenges;
   }
 }
 
 /** The client is authenticated but not allowed to use this service (VO denied, certificate refused). */
 export class ForbiddenUserError extends OcciError {
-  constructor(message: string) {
-    super('OCCI_ERR_FORBIDDEN_USER', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OCCI_ERR_FORBIDDEN_USER', message, options);
   }
 }
 
@@ -116,8 +116,8 @@ export class RateLimitedError extends OcciError {
 }
 
 export class NotFoundError extends OcciError {
-  constructor(message: string) {
-    super('OCCI_ERR_NOT_FOUND', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OCCI_ERR_NOT_FOUND', message, options);
   }
 }
 
@@ -131,39 +131,39 @@ export class MethodNotAllowedError extends OcciError {
 
 /** A request we cannot render for (nothing acceptable, uri-list for a non-listing). */
 export class RenderingError extends OcciError {
-  constructor(code: ErrorCode, message: string) {
-    super(code, message);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
 export class ConflictError extends OcciError {
-  constructor(code: ErrorCode, message: string) {
-    super(code, message);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
 /** RFC 9110 §13: an If-Match / If-None-Match precondition does not hold for the entity's current version. */
 export class PreconditionFailedError extends OcciError {
-  constructor(message: string) {
-    super('OCCI_ERR_PRECONDITION_FAILED', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OCCI_ERR_PRECONDITION_FAILED', message, options);
   }
 }
 
 export class TooLargeError extends OcciError {
-  constructor(message: string) {
-    super('OCCI_ERR_TOO_LARGE_PAGE', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OCCI_ERR_TOO_LARGE_PAGE', message, options);
   }
 }
 
 export class UnsupportedMediaTypeError extends OcciError {
-  constructor(message: string) {
-    super('OCCI_ERR_UNSUPPORTED_MEDIA_TYPE', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OCCI_ERR_UNSUPPORTED_MEDIA_TYPE', message, options);
   }
 }
 
 export class NotImplementedError extends OcciError {
-  constructor(message: string, code: ErrorCode = 'OCCI_ERR_NOT_IMPLEMENTED') {
-    super(code, message);
+  constructor(message: string, code: ErrorCode = 'OCCI_ERR_NOT_IMPLEMENTED', options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

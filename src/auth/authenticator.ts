@@ -33,6 +33,8 @@ export interface AuthRequest {
   readonly peerCertificates?: readonly Buffer[];
 }
 
+import type { Credentials } from '../context.js';
+
 /** Who a request comes from. */
 export interface Identity {
   readonly user: string;
@@ -41,4 +43,6 @@ export interface Identity {
   readonly scheme: string;
   /** VOMS virtual organisation, when a proxy certificate carried one. */
   readonly vo?: string;
+  /** What a backend needs to act as this user in its cloud (a Keystone token), passed on opaque. */
+  readonly credentials?: Credentials;
 }

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../backends/index.js';
+import type { RequestContext } from '../context.js';
 import { AuthenticationError, ForbiddenUserError } from '../errors.js';
 import type { Authenticator, AuthRequest, Identity } from './authenticator.js';
 
@@ -58,7 +58,7 @@ export class AuthGate {
     const { tenancy, adminUsers, adminGroups } = this.#options;
     const owner = tenancy === 'group' && who.groups.length > 0 ? `group:${who.groups[0]}` : who.user;
     const admin = adminUsers.includes(who.user) || who.groups.some((g) => adminGroups.includes(g));
-    return { user: who.user, owner, admin };
+    return who.credentials ? { user: who.user, owner, admin, credentials: who.credentials } : { user: who.user, owner, admin };
   }
 
   async context(req: AuthRequest): Promise<{ ctx: RequestContext; identity: Identity }> {

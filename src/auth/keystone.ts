@@ -1,4 +1,5 @@
 import { AuthenticationError, BackendUnavailableError } from '../errors.js';
+import type { KeystoneCredentials } from '../context.js';
 import type { Authenticator, AuthRequest, Identity } from './authenticator.js';
 
 export interface KeystoneOptions {
@@ -58,8 +59,10 @@ export class KeystoneAuthenticator implements Authenticator {
     if (!user) throw new AuthenticationError('Keystone token without a user');
     const project = body.token?.project?.name ?? body.token?.project?.id;
     const roles = (body.token?.roles ?? []).map((r) => r.name).filter((r): r is string => typeof r === 'string');
-    const identity: Identity = { user, groups: [...(project ? [project] : []), ...roles.map((r) => `role:${r}`)], scheme: 'keystone' };
     const expires = body.token?.expires_at ? Date.parse(body.token.expires_at) : Number.POSITIVE_INFINITY;
+    // The token itself goes on to the backend, which calls OpenStack as this user.
+    const credentials: KeystoneCredentials = { scheme: 'keystone', token, expiresAt: expires, projectId: body.token?.project?.id };
+    const identity: Identity = { user, groups: [...(project ? [project] : []), ...roles.map((r) => `role:${r}`)], scheme: 'keystone', credentials };
     if (this.#cache.size > 10_000) this.#cache.clear();
     this.#cache.set(token, { identity, until: Math.min(expires, Date.now() + (this.#options.cacheMs ?? 60_000)) });
     return identity;

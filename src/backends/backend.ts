@@ -1,25 +1,42 @@
+import type { RequestContext } from '../context.js';
 import type { Action, Attributes, Entity, EntityDraft, FilterInput, LinkDraft, Mixin, Model } from '../model/index.js';
 
-/** Who is asking. Every backend call carries it; isolation is the backend's job. */
-export interface RequestContext {
-  /** The authenticated user (`anonymous` without authentication). */
-  readonly user: string;
-  /** The owner new entities get: the user, or their group under group tenancy. */
-  readonly owner: string;
-  /** Sees and touches everything. */
-  readonly admin: boolean;
-}
+export { ANONYMOUS, checkDeadline, deadlineSignal, type BasicCredentials, type Credentials, type KeystoneCredentials, type RequestContext } from '../context.js';
 
-export const ANONYMOUS: RequestContext = Object.freeze({ user: 'anonymous', owner: 'anonymous', admin: false });
-
-/** What a backend can do; the HTTP layer answers 501 for what it cannot. */
+/**
+ * What a backend guarantees. The HTTP layer answers 501 for what it cannot
+ * do, and the contract suite (backend.contract.ts) checks exactly what is
+ * claimed here and skips, saying why, what is not.
+ */
 export interface Capabilities {
-  /** User-defined mixins (tags) can be stored. */
-  readonly userMixins: boolean;
-  /** PUT may create an entity at a client-chosen path. */
-  readonly putCreate: boolean;
-  /** Kinds whose instances this backend can create (type ids). */
+  /** Kinds whose instances this backend can create (type ids); any other is 501. */
   readonly creatableKinds: readonly string[];
+  /**
+   * Where user-defined mixins (tags) and their memberships live: `backend`
+   * with the entities themselves, `server` in occi-server's own store beside
+   * a remote cloud, `none` (defining one is 501).
+   */
+  readonly userMixins: 'backend' | 'server' | 'none';
+  /** PUT may create an entity at a client-chosen path (otherwise 501). */
+  readonly putCreate: boolean;
+  /** A free `occi.core.id` the client asks for is kept; otherwise the cloud names its entities. */
+  readonly clientIds: boolean;
+  /** Multi-entity create, update, delete and invoke are all or nothing. */
+  readonly atomicBatches: boolean;
+  /**
+   * `immediate`: an action's new state is what it returns and what the next
+   * read shows; `eventual`: the cloud gets there later (reads show the
+   * transitional state and its own valid actions meanwhile).
+   */
+  readonly state: 'immediate' | 'eventual';
+  /** Links may target URIs outside this provider (OCCI 1.2 Core §5.4.2). */
+  readonly externalTargets: boolean;
+  /**
+   * `If-Match` is compared with the entity's version inside the backend's
+   * write (compare-and-set). Otherwise it is checked against a fresh read
+   * just before the write: best effort, a write between the two wins.
+   */
+  readonly conditionalWrites: boolean;
 }
 
 export interface ListQuery {
@@ -29,9 +46,14 @@ export interface ListQuery {
   readonly mixin?: string;
   /** Category and attribute filter (HTTP Protocol §9); all must match. */
   readonly filter?: FilterInput;
-  /** Page window, in a stable order (creation order). */
+  /** Page window by position (HTTP Protocol §10 `page`/`number`), in the backend's stable order. */
   readonly offset?: number;
   readonly limit?: number;
+  /**
+   * Continue after the page that returned this `next` (a marker, as Nova
+   * pages): cheaper than `offset` for a cloud that pages by marker. Opaque.
+   */
+  readonly cursor?: string;
   /** `entities` when the rendering needs full entities (JSON); `locations` is enough for text. */
   readonly detail: 'locations' | 'entities';
 }
@@ -41,33 +63,54 @@ export interface ListResult {
   readonly locations: string[];
   /** Full entities in the same order, when `detail` was `entities`. */
   readonly entities?: Entity[];
+  /** Cursor of the next page, when `limit` was given and more may follow. */
+  readonly next?: string;
 }
 
-/** A changed entity to store: `entity.version` is the version it was read at (optimistic concurrency). */
+/**
+ * One entity to change. `before` is the entity as the request read it (its
+ * version is what optimistic concurrency checks), `after` what the client
+ * made of it: a backend tells a rename from a resize from a rebuild by
+ * comparing the two, without reading again.
+ */
 export interface EntityChange {
-  readonly entity: Entity;
+  readonly before: Entity;
+  readonly after: Entity;
   /** Links to create with a resource (their source is the entity). */
   readonly links?: readonly LinkDraft[];
 }
 
 export type ActionResult = { readonly type: 'entity'; readonly entity: Entity } | { readonly type: 'mixin'; readonly mixin: Mixin };
 
+/** What `/readyz` reports: whether the backend can serve, and why not. */
+export interface Health {
+  readonly ok: boolean;
+  /** The upstream service and what is wrong with it, when not ok. */
+  readonly detail?: string;
+}
+
 /**
- * THE seam between the protocol and a cloud. Every method is async: a remote
- * cloud may be slow, fail (BackendUnavailableError, BackendTimeoutError) or
- * change state by itself. Entities cross it as data (`Entity`); the HTTP layer
- * has already checked requests against the model (`model/instantiate.ts`).
- * Locations are absolute paths.
+ * THE seam between the protocol and a cloud. Every method is async: a
+ * remote cloud is slow (each call gets `ctx.deadline`), fails
+ * (BackendUnavailableError 503, BackendTimeoutError 504, naming the service)
+ * and changes state by itself. Entities cross it as data (`Entity`); the HTTP
+ * layer has already checked requests against the model
+ * (`model/instantiate.ts`). Locations are absolute paths.
  *
  * Rules every backend keeps (checked by `backend.contract.ts`):
- * - a write that returned has happened, durably; one that threw left nothing behind;
- * - multi-entity calls are atomic (all or nothing);
+ * - a single-entity write that threw left nothing behind; with
+ *   `capabilities.atomicBatches` a multi-entity call is all or nothing too;
  * - a Resource comes back with its outgoing links; deleting it deletes them;
  * - an entity another owner holds is invisible (undefined / absent), unless `ctx.admin`;
- * - `update` with a stale `version` throws ConflictError (OCCI_ERR_CONFLICT_STATE).
+ * - `version` changes whenever the entity does; with
+ *   `capabilities.conditionalWrites`, `update` of a stale `before` throws
+ *   ConflictError (OCCI_ERR_CONFLICT_STATE) and changes nothing;
+ * - an action not valid now (`entity.actions`, else the state machine) is
+ *   ConflictError (OCCI_ERR_CONFLICT_STATE) and changes nothing;
+ * - what `capabilities` excludes throws NotImplementedError, never a silent no-op.
  *
  * @example
- * const backend = createBackend('embedded', { dataDir: './data', templates: DEFAULT_TEMPLATES });
+ * const backend = BACKENDS.embedded.create({ dataDir: ':memory:', templates: DEFAULT_TEMPLATES });
  * const model = standardModel();
  * await backend.start(model); // adds the backend's templates to the model
  * const [vm] = await backend.create(ANONYMOUS, [draftEntity(model, COMPUTE, input, resolve)]);
@@ -76,44 +119,50 @@ export interface Backend {
   readonly name: string;
   readonly capabilities: Capabilities;
 
-  /** Connects, adds the backend's own mixins (templates, saved images, user mixins) to the model. */
+  /** Connects, adds the categories every user sees (templates, saved images, user mixins) to the model. */
   start(model: Model): Promise<void>;
   /** Releases everything; pending writes are finished first. */
   stop(): Promise<void>;
   /**
-   * Optional: brings the model up to date with categories other processes
-   * sharing this backend's store added or removed (user mixins defined on
-   * another cluster worker). Called before each request when workers run.
+   * Optional: brings the model up to date for this request's owner before
+   * it is served (one process or several): what the cloud offers that owner
+   * now (`model.offerMixins(ctx.owner, …)`: its images and flavours as
+   * templates) and categories other processes added or removed. Called on
+   * every request; the backend decides how often it really asks (a TTL), and
+   * a failure to refresh serves the last view rather than failing the request.
    */
-  refresh?(model: Model): void;
+  refresh?(model: Model, ctx: RequestContext): Promise<void>;
+  /** Optional: whether the backend can serve now (the admin listener's `/readyz`). */
+  health?(): Promise<Health>;
 
   /** One entity by location; a Resource comes with its links. */
   get(ctx: RequestContext, location: string): Promise<Entity | undefined>;
   list(ctx: RequestContext, query: ListQuery): Promise<ListResult>;
 
   /**
-   * Creates entities (with a resource's inline links). The backend assigns id
-   * (honouring `requestedId` when free), location and server-managed values.
-   * `at` forces the location of a single entity (PUT to a new path).
+   * Creates entities (with a resource's inline links). The backend assigns
+   * id (honouring `requestedId` when free and `capabilities.clientIds`),
+   * location and server-managed values. `at` forces the location of a single
+   * entity (PUT to a new path; only with `capabilities.putCreate`).
    */
   create(ctx: RequestContext, drafts: readonly EntityDraft[], at?: string): Promise<Entity[]>;
-  /** Stores changed entities atomically; returns them as stored (version incremented). */
+  /** Stores changed entities; returns them as stored (with new versions). */
   update(ctx: RequestContext, changes: readonly EntityChange[]): Promise<Entity[]>;
   /**
-   * Deletes entities (and a resource's links) atomically; unknown locations are NotFoundError.
-   * With `ifVersion` (an HTTP If-Match), an entity at another version is PreconditionFailedError, checked in the same transaction.
+   * Deletes entities (and a resource's links); unknown locations are NotFoundError.
+   * With `ifVersion` (an HTTP If-Match), an entity at another version is PreconditionFailedError.
    */
-  delete(ctx: RequestContext, locations: readonly string[], ifVersion?: number): Promise<void>;
+  delete(ctx: RequestContext, locations: readonly string[], ifVersion?: string): Promise<void>;
 
   /**
-   * Runs an action on entities atomically. An action not valid in an
-   * entity's current state is ConflictError (OCCI_ERR_CONFLICT_STATE) and
-   * changes nothing. With `ifVersion` (an HTTP If-Match), an entity at another
-   * version is PreconditionFailedError, checked in the same transaction.
+   * Runs an action on entities. An action not valid in an entity's current
+   * state is ConflictError (OCCI_ERR_CONFLICT_STATE) and changes nothing.
+   * With `ifVersion` (an HTTP If-Match), an entity at another version is
+   * PreconditionFailedError.
    */
-  invoke(ctx: RequestContext, locations: readonly string[], action: Action, parameters: Attributes, ifVersion?: number): Promise<ActionResult[]>;
+  invoke(ctx: RequestContext, locations: readonly string[], action: Action, parameters: Attributes, ifVersion?: string): Promise<ActionResult[]>;
 
-  /** Stores a user mixin the model has accepted. */
+  /** Stores a user mixin the model has accepted (`capabilities.userMixins` not `none`). */
   defineMixin(ctx: RequestContext, mixin: Mixin): Promise<void>;
   /** Forgets a user mixin and removes it from every entity. */
   removeMixin(ctx: RequestContext, mixin: Mixin): Promise<void>;

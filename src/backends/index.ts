@@ -2,3 +2,4 @@
 export * from './backend.js';
 export * from './registry.js';
 export { DEFAULT_TEMPLATES, type TemplatesConfig } from './embedded/templates.js';
+export { TtlCache } from './ttl-cache.js';

@@ -1,26 +1,58 @@
 import type { Backend } from './backend.js';
-import { EmbeddedBackend } from './embedded/index.js';
-import type { TemplatesConfig } from './embedded/templates.js';
+import { EMBEDDED } from './embedded/definition.js';
 
-/** What the configuration hands every backend factory. */
-export interface BackendOptions {
-  /** Where a backend with local state (embedded) keeps it. */
-  dataDir: string;
-  /** OS and resource templates the embedded backend offers. */
-  templates: TemplatesConfig;
-  /** SQLite synchronous mode of the embedded backend. */
-  synchronous?: 'NORMAL' | 'FULL';
+/**
+ * One setting a backend reads: a flag, an `OCCI_*` variable and a key of
+ * the backend's own section of the configuration file
+ * (`backends.<name>.<flag>`). The configuration layer parses and checks
+ * values by `kind` (and `values`), or with `read` for file-only mappings.
+ */
+export interface BackendSetting {
+  /** Flag name without dashes; also the key in the file section. Empty: file only. */
+  readonly flag: string;
+  /** Environment variable; empty: none. */
+  readonly env: string;
+  readonly kind: 'string' | 'int' | 'url' | 'bool' | 'list' | 'object';
+  /** The only values a string may take. */
+  readonly values?: readonly string[];
+  readonly default?: unknown;
+  /** One line for `--help` and README. */
+  readonly help: string;
+  /** Masked by --print-config. */
+  readonly secret?: boolean;
+  /** Reads a file-only (`object`) value; throws an Error naming what is wrong. */
+  readonly read?: (value: unknown) => unknown;
+  /** The value as the file writes it (--print-config round-trips); the value itself when absent. */
+  readonly write?: (value: unknown) => unknown;
+}
+
+/** A backend as the registry knows it: its settings and how to build it from them. */
+export interface BackendDefinition {
+  readonly settings: Readonly<Record<string, BackendSetting>>;
+  /** Builds the backend; `settings` has every key, defaults filled in. */
+  create(settings: Readonly<Record<string, unknown>>): Backend;
 }
 
 /** THE list of backends, by configuration name; a new backend is one line here. */
-export const BACKENDS: Readonly<Record<string, (options: BackendOptions) => Backend>> = Object.freeze({
-  embedded: (o: BackendOptions) => new EmbeddedBackend({ dataDir: o.dataDir, templates: o.templates, synchronous: o.synchronous }),
+export const BACKENDS: Readonly<Record<string, BackendDefinition>> = Object.freeze({
+  embedded: EMBEDDED,
 });
 
-/** The backend configured under `name`; an unknown name is an Error listing the known ones. */
-export function createBackend(name: string, options: BackendOptions): Backend {
+/** Each backend's settings, for the configuration layer (flags, variables, file sections). */
+export function backendSettings(): Record<string, Readonly<Record<string, BackendSetting>>> {
+  return Object.fromEntries(Object.entries(BACKENDS).map(([name, d]) => [name, d.settings]));
+}
+
+/**
+ * The backend configured under `name`, built from the settings given (others
+ * take their defaults); an unknown name is an Error listing the known ones.
+ */
+export function createBackend(name: string, given: Readonly<Record<string, unknown>> = {}): Backend {
   if (!Object.hasOwn(BACKENDS, name)) {
     throw new Error(`unknown backend "${name}"; known backends: ${Object.keys(BACKENDS).join(', ')}`);
   }
-  return BACKENDS[name](options);
+  const { settings, create } = BACKENDS[name];
+  const full: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(settings)) full[key] = given[key] ?? s.default;
+  return create(full);
 }

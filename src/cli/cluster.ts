@@ -27,7 +27,7 @@ export function workerCount(config: Config): number {
  */
 export async function runPrimary(config: Config, logger: Logger, onListening: (m: ListeningMessage) => void): Promise<void> {
   const n = workerCount(config);
-  const prepare = createBackend(config.backend, { dataDir: config.dataDir, templates: config.templates, synchronous: config.synchronous });
+  const prepare = createBackend(config.backend, config.backends[config.backend]);
   await prepare.start(standardModel());
   await prepare.stop();
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** occi-server: argv → config → (cluster primary | backend → app → listener); nothing more. */
 import cluster from 'node:cluster';
-import { ConfigError, USAGE, checkConfig, loadConfig, printableConfig, type Loaded } from '../config/index.js';
+import { backendSettings } from '../backends/index.js';
+import { ConfigError, checkConfig, loadConfig, printableConfig, usage, type Loaded } from '../config/index.js';
 import { createLogger } from '../ops/index.js';
 import { runPrimary, workerCount, type ListeningMessage } from './cluster.js';
 import { start } from './start.js';
@@ -9,7 +10,7 @@ import { start } from './start.js';
 async function main(): Promise<void> {
   let loaded: Loaded;
   try {
-    loaded = loadConfig(process.argv.slice(2), process.env);
+    loaded = loadConfig(process.argv.slice(2), process.env, backendSettings());
     if (!loaded.help && !loaded.printConfig) checkConfig(loaded.config);
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -19,11 +20,11 @@ async function main(): Promise<void> {
     throw err;
   }
   if (loaded.help) {
-    console.log(USAGE);
+    console.log(usage(backendSettings()));
     return;
   }
   if (loaded.printConfig) {
-    console.log(JSON.stringify(printableConfig(loaded.config), null, 2));
+    console.log(JSON.stringify(printableConfig(loaded.config, backendSettings()), null, 2));
     return;
   }
   const { config } = loaded;

@@ -26,7 +26,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
   checkConfig(config);
   const gate = await createAuth(config);
   const model = standardModel();
-  const backend = createBackend(config.backend, { dataDir: config.dataDir, templates: config.templates, synchronous: config.synchronous });
+  const backend = createBackend(config.backend, config.backends[config.backend]);
   await backend.start(model);
   const metrics = config.adminPort !== undefined ? getMetrics() : undefined;
   const proxies = trustedProxies(config.trustedProxies);
@@ -36,10 +36,9 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     publicUrl: config.publicUrl,
     defaultHost: `${config.listen}:${config.port}`,
     maxPageSize: config.maxPageSize,
+    backendTimeout: config.backendTimeout,
     authenticate: authenticator(config, gate, proxies),
     isTrustedProxy: config.trustProxy ? proxies : undefined,
-    // Other workers write user mixins into the same database.
-    refreshModel: config.workers !== 0 && backend.refresh ? () => backend.refresh!(model) : undefined,
     onInternalError: (err) => (logger ? logger.error({ err }, 'internal error') : console.error('internal error:', err)),
   });
   const handle = observe(config.corsOrigins.length > 0 ? withCors(app.handle, config.corsOrigins) : app.handle, { logger, metrics });
@@ -64,7 +63,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     );
     // With workers, the primary runs the admin listener (src/cli/cluster.ts).
     if (metrics && !cluster.isWorker) {
-      admin = await startAdmin({ ready: () => !stopping, metrics: registryMetrics(metrics.registry) }, config.adminListen, config.adminPort!);
+      const ready = async () => (stopping ? { ok: false, detail: 'stopping' } : (await backend.health?.()) ?? { ok: true });
+      admin = await startAdmin({ ready, metrics: registryMetrics(metrics.registry) }, config.adminListen, config.adminPort!);
     }
   } catch (err) {
     await server?.close();

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import type { TemplatesConfig } from '../backends/index.js';
-import type { AttributeValue } from '../model/index.js';
-import { AUTH_SCHEMES, DEFAULTS, KEYS, SECRET_KEYS, type Config } from './schema.js';
+import { AUTH_SCHEMES, DEFAULTS, KEYS, SECRET_KEYS, type Config, type Sections } from './schema.js';
 
 /** A configuration problem, with a message naming the key and what is wrong. */
 export class ConfigError extends Error {}
@@ -14,18 +12,17 @@ export interface Loaded {
   readonly printConfig: boolean;
 }
 
-export const USAGE = `usage: occi-server [options]
+const CORE_USAGE = `usage: occi-server [options]
 
   --listen ADDR          address to listen on (OCCI_LISTEN; default 127.0.0.1)
   --port N               TCP port, 0 for a free one (OCCI_PORT; default 8787)
-  --data-dir DIR         embedded database directory (OCCI_DATA_DIR; default ./data)
   --config FILE          YAML configuration file (OCCI_CONFIG)
   --public-url URL       absolute URL clients use, e.g. https://cloud.example.org/occi (OCCI_PUBLIC_URL)
   --backend NAME         backend (OCCI_BACKEND; default embedded)
+  --backend-timeout MS   time a request may wait for the backend, then 504 (OCCI_BACKEND_TIMEOUT; default 30000)
   --max-page-size N      largest page a client may ask for (OCCI_MAX_PAGE_SIZE; default 1000)
   --max-body-size N      largest request body in bytes (OCCI_MAX_BODY_SIZE; default 8388608)
   --max-header-size N    largest request head in bytes (OCCI_MAX_HEADER_SIZE; default 65536)
-  --synchronous MODE     NORMAL or FULL: SQLite durability (OCCI_SYNCHRONOUS; default NORMAL)
 Authentication and isolation:
   --auth LIST            schemes, comma-separated: none,basic,oidc,x509,keystone (OCCI_AUTH; default none)
   --allow-anonymous      allow auth none on an address other than loopback (OCCI_ALLOW_ANONYMOUS)
@@ -59,34 +56,66 @@ Deployment and operations:
   --request-timeout MS   time to receive a whole request (OCCI_REQUEST_TIMEOUT; default 60000)
   --log-level LEVEL      pino level, or silent (OCCI_LOG_LEVEL; default info)
   --print-config         print the effective configuration and exit
-  -h, --help             this text
-Precedence: flags > environment > configuration file > defaults.`;
+  -h, --help             this text`;
 
-/** The only reader of flags, environment and configuration files. */
-export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Loaded {
+/** `--help`: the server's options, then each backend's (file keys under `backends.<name>`). */
+export function usage(sections: Sections = {}): string {
+  const parts = [CORE_USAGE];
+  for (const [name, settings] of Object.entries(sections)) {
+    parts.push(`Backend ${name} (file: backends.${name}.*):`);
+    for (const s of Object.values(settings)) {
+      const head = s.flag ? `--${s.flag} ${s.kind === 'bool' ? '' : s.kind.toUpperCase()}`.trimEnd() : `(file) ${Object.keys(settings).find((k) => settings[k] === s)}`;
+      const def = s.default !== undefined && typeof s.default !== 'object' ? `; default ${String(s.default)}` : '';
+      parts.push(`  ${head.padEnd(22)} ${s.help}${s.env ? ` (${s.env}${def})` : def ? ` (${def.slice(2)})` : ''}`);
+    }
+  }
+  parts.push('Precedence: flags > environment > configuration file > defaults.');
+  return parts.join('\n');
+}
+
+/** `--help` without backend sections (kept for callers that have none). */
+export const USAGE = usage();
+
+/**
+ * The only reader of flags, environment and configuration files. `sections`
+ * are the backends' own settings (src/backends/registry.ts `backendSettings()`),
+ * read into `config.backends.<name>`.
+ */
+export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, sections: Sections = {}): Loaded {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, 'print-config': { type: 'boolean' },
   };
   for (const k of Object.values(KEYS)) if (k.flag) options[k.flag] = { type: k.kind === 'bool' ? 'boolean' : 'string' };
+  for (const settings of Object.values(sections)) {
+    for (const s of Object.values(settings)) if (s.flag) options[s.flag] = { type: s.kind === 'bool' ? 'boolean' : 'string' };
+  }
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (err) {
-    throw new ConfigError(`${(err as Error).message}\n\n${USAGE}`);
+    throw new ConfigError(`${(err as Error).message}\n\n${usage(sections)}`);
   }
-  const config: Config = { ...DEFAULTS };
+  const config: Config = { ...DEFAULTS, backends: {} };
   const file = (values.config as string | undefined) ?? env.OCCI_CONFIG;
-  if (file) applyFile(config, file);
+  if (file) applyFile(config, file, sections);
   for (const [key, spec] of Object.entries(KEYS) as Array<[keyof Config, (typeof KEYS)[keyof Config]]>) {
     if (spec.env && env[spec.env] !== undefined && env[spec.env] !== '') set(config, key, env[spec.env]!, spec.env);
     const flag = spec.flag ? values[spec.flag] : undefined;
     if (typeof flag === 'string') set(config, key, flag, `--${spec.flag}`);
     if (typeof flag === 'boolean') set(config, key, String(flag), `--${spec.flag}`);
   }
+  for (const [name, settings] of Object.entries(sections)) {
+    for (const [key, s] of Object.entries(settings)) {
+      const section = () => (config.backends[name] ??= {});
+      if (s.env && env[s.env] !== undefined && env[s.env] !== '') section()[key] = parseValue(s.kind, env[s.env]!, s.env, s.values);
+      const flag = s.flag ? values[s.flag] : undefined;
+      if (flag !== undefined) section()[key] = parseValue(s.kind, String(flag), `--${s.flag}`, s.values);
+    }
+  }
   return { config, help: values.help === true, printConfig: values['print-config'] === true };
 }
 
-function applyFile(config: Config, file: string): void {
+function applyFile(config: Config, file: string, sections: Sections): void {
   let doc: unknown;
   try {
     doc = parseYaml(readFileSync(file, 'utf8'));
@@ -98,9 +127,42 @@ function applyFile(config: Config, file: string): void {
   const byFlag = new Map(Object.entries(KEYS).map(([key, spec]) => [spec.flag || key, key as keyof Config]));
   for (const [name, value] of Object.entries(doc as Record<string, unknown>)) {
     const key = byFlag.get(name);
-    if (!key) throw new ConfigError(`${file}: unknown key "${name}"; known: ${[...byFlag.keys()].join(', ')}`);
-    if (key === 'templates') config.templates = readTemplates(value, `${file}: templates`);
+    if (!key) {
+      const owner = Object.entries(sections).find(([, settings]) => Object.entries(settings).some(([k, s]) => (s.flag || k) === name));
+      if (owner) throw new ConfigError(`${file}: "${name}" belongs to the ${owner[0]} backend: write it under backends: { ${owner[0]}: { ${name}: … } }`);
+      throw new ConfigError(`${file}: unknown key "${name}"; known: ${[...byFlag.keys()].join(', ')}`);
+    }
+    if (key === 'backends') readSections(config, value, `${file}: backends`, sections);
     else if (value !== null && value !== undefined) set(config, key, String(value), `${file}: ${name}`);
+  }
+}
+
+/** `backends: { <name>: { <key>: value } }`: every name and key must be one a backend declares. */
+function readSections(config: Config, value: unknown, where: string, sections: Sections): void {
+  if (value === null || value === undefined) return;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${where}: expected a mapping of backend names`);
+  for (const [name, body] of Object.entries(value as Record<string, unknown>)) {
+    const settings = sections[name];
+    if (!settings) throw new ConfigError(`${where}: unknown backend "${name}"; known: ${Object.keys(sections).join(', ')}`);
+    if (body === null || body === undefined) continue;
+    if (typeof body !== 'object' || Array.isArray(body)) throw new ConfigError(`${where}.${name}: expected a mapping of settings`);
+    const byKey = new Map(Object.entries(settings).map(([k, s]) => [s.flag || k, [k, s] as const]));
+    for (const [fileKey, v] of Object.entries(body as Record<string, unknown>)) {
+      const found = byKey.get(fileKey);
+      if (!found) throw new ConfigError(`${where}.${name}: unknown key "${fileKey}"; known: ${[...byKey.keys()].join(', ')}`);
+      if (v === null || v === undefined) continue;
+      const [key, s] = found;
+      const section = (config.backends[name] ??= {});
+      if (s.kind === 'object') {
+        try {
+          section[key] = s.read ? s.read(v) : v;
+        } catch (err) {
+          throw new ConfigError(`${where}.${name}.${(err as Error).message}`);
+        }
+      } else {
+        section[key] = parseValue(s.kind, Array.isArray(v) ? v.join(',') : String(v), `${where}.${name}.${fileKey}`, s.values);
+      }
+    }
   }
 }
 
@@ -108,37 +170,6 @@ function set(config: Config, key: keyof Config, text: string, where: string): vo
   const kind = KEYS[key].kind;
   const bad = (why: string) => new ConfigError(`${where}: ${why}, got "${text}"`);
   switch (kind) {
-    case 'string':
-      if (text.trim() === '') throw bad('must not be empty');
-      (config[key] as string) = text;
-      return;
-    case 'port': {
-      if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw bad('must be a port number 0-65535');
-      (config[key] as number) = Number(text);
-      return;
-    }
-    case 'int':
-      if (!/^[1-9]\d{0,9}$/.test(text)) throw bad('must be a positive integer');
-      (config[key] as number) = Number(text);
-      return;
-    case 'url': {
-      let u: URL;
-      try {
-        u = new URL(text);
-      } catch {
-        throw bad('must be an absolute http(s) URL');
-      }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad('must be an absolute http(s) URL');
-      (config[key] as string) = key === 'oidcIssuer' ? text : text.replace(/\/+$/, '');
-      return;
-    }
-    case 'bool':
-      if (!/^(true|false|1|0|yes|no)$/i.test(text)) throw bad('must be true or false');
-      (config[key] as boolean) = /^(true|1|yes)$/i.test(text);
-      return;
-    case 'list':
-      (config[key] as string[]) = splitList(text);
-      return;
     case 'auth': {
       const list = splitList(text);
       const unknown = list.find((s) => !(AUTH_SCHEMES as readonly string[]).includes(s));
@@ -163,10 +194,44 @@ function set(config: Config, key: keyof Config, text: string, where: string): vo
       if (!/^(fatal|error|warn|info|debug|trace|silent)$/.test(text)) throw bad('must be fatal, error, warn, info, debug, trace or silent');
       config.logLevel = text;
       return;
-    case 'sync':
-      if (text !== 'NORMAL' && text !== 'FULL') throw bad('must be NORMAL or FULL');
-      config.synchronous = text;
-      return;
+    case 'object':
+      throw bad('can only be set in the configuration file');
+    default: {
+      const v = parseValue(kind, text, where);
+      (config as unknown as Record<string, unknown>)[key] = key === 'oidcIssuer' ? text : v;
+    }
+  }
+}
+
+/** A value of one of the common kinds, checked; `where` names the flag, variable or file key. */
+function parseValue(kind: 'string' | 'port' | 'int' | 'url' | 'bool' | 'list' | 'object', text: string, where: string, values?: readonly string[]): unknown {
+  const bad = (why: string) => new ConfigError(`${where}: ${why}, got "${text}"`);
+  switch (kind) {
+    case 'string':
+      if (text.trim() === '') throw bad('must not be empty');
+      if (values && !values.includes(text)) throw bad(`must be ${values.join(' or ')}`);
+      return text;
+    case 'port':
+      if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw bad('must be a port number 0-65535');
+      return Number(text);
+    case 'int':
+      if (!/^[1-9]\d{0,9}$/.test(text)) throw bad('must be a positive integer');
+      return Number(text);
+    case 'url': {
+      let u: URL;
+      try {
+        u = new URL(text);
+      } catch {
+        throw bad('must be an absolute http(s) URL');
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad('must be an absolute http(s) URL');
+      return text.replace(/\/+$/, '');
+    }
+    case 'bool':
+      if (!/^(true|false|1|0|yes|no)$/i.test(text)) throw bad('must be true or false');
+      return /^(true|1|yes)$/i.test(text);
+    case 'list':
+      return splitList(text);
     case 'object':
       throw bad('can only be set in the configuration file');
   }
@@ -206,40 +271,29 @@ export function isLoopback(address: string): boolean {
   return address === 'localhost' || address === '::1' || /^127\.\d+\.\d+\.\d+$/.test(address) || /^::ffff:127\./.test(address);
 }
 
-/** The configuration as --print-config shows it: secrets masked, credentials in URLs masked. */
-export function printableConfig(config: Config): Record<string, unknown> {
+/**
+ * The configuration as --print-config shows it, under the file's key names
+ * (so it can be fed back with --config): secrets masked, credentials in URLs
+ * masked, each backend's section with its defaults filled in.
+ */
+export function printableConfig(config: Config, sections: Sections = {}): Record<string, unknown> {
+  const mask = (v: unknown, secret: boolean | undefined, url: boolean) =>
+    secret && v !== undefined ? '********' : url && typeof v === 'string' ? v.replace(/^(\w+:\/\/)[^/@]*@/, '$1********@') : v;
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(KEYS) as Array<[keyof Config, (typeof KEYS)[keyof Config]]>) {
-    let v: unknown = config[key];
-    if (SECRET_KEYS.has(key) && v !== undefined) v = '********';
-    else if (spec.kind === 'url' && typeof v === 'string') v = v.replace(/^(\w+:\/\/)[^/@]*@/, '$1********@');
-    out[spec.flag || key] = v ?? null;
+    if (key === 'backends') continue;
+    out[spec.flag || key] = mask(config[key], SECRET_KEYS.has(key), spec.kind === 'url') ?? null;
   }
+  const backends: Record<string, Record<string, unknown>> = {};
+  for (const [name, settings] of Object.entries(sections)) {
+    const section: Record<string, unknown> = {};
+    for (const [key, s] of Object.entries(settings)) {
+      const v = config.backends[name]?.[key] ?? s.default;
+      section[s.flag || key] = mask(s.write && v !== undefined ? s.write(v) : v, s.secret, s.kind === 'url') ?? null;
+    }
+    backends[name] = section;
+  }
+  out.backends = backends;
   return out;
 }
 
-function readTemplates(value: unknown, where: string): TemplatesConfig {
-  const obj = value as Record<string, unknown>;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where}: expected a mapping with scheme, os, resource`);
-  const list = (k: string) => {
-    const v = obj[k] ?? [];
-    if (!Array.isArray(v)) throw new ConfigError(`${where}.${k}: expected a list`);
-    return v.map((t: unknown, i: number) => {
-      const e = t as Record<string, unknown>;
-      if (typeof t !== 'object' || t === null || typeof e.term !== 'string' || typeof e.title !== 'string') {
-        throw new ConfigError(`${where}.${k}[${i}]: each template needs a term and a title`);
-      }
-      if (e.attributes !== undefined && (typeof e.attributes !== 'object' || e.attributes === null || Array.isArray(e.attributes))) {
-        throw new ConfigError(`${where}.${k}[${i}].attributes: expected a mapping of attribute names to values`);
-      }
-      const attributes = e.attributes as Record<string, AttributeValue> | undefined;
-      return attributes === undefined ? { term: e.term, title: e.title } : { term: e.term, title: e.title, attributes };
-    });
-  };
-  const scheme = obj.scheme ?? DEFAULTS.templates.scheme;
-  if (typeof scheme !== 'string') throw new ConfigError(`${where}.scheme: expected a URL string`);
-  const defaultOs = obj['default-os'];
-  if (defaultOs !== undefined && typeof defaultOs !== 'string') throw new ConfigError(`${where}.default-os: expected a term`);
-  const resource = list('resource').map((t) => ({ ...t, attributes: t.attributes ?? {} }));
-  return { scheme, os: list('os'), resource, ...(defaultOs === undefined ? {} : { defaultOs }) };
-}

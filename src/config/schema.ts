@@ -1,27 +1,26 @@
-import { DEFAULT_TEMPLATES, type TemplatesConfig } from '../backends/index.js';
-
 /** The server's configuration: one key per flag, `OCCI_*` variable and YAML key. */
 export interface Config {
   /** Address to listen on. */
   listen: string;
   /** TCP port; 0 picks a free one. */
   port: number;
-  /** Where the embedded backend keeps its database. */
-  dataDir: string;
   /** Absolute URL clients reach the server at (behind a proxy); default: http://<Host header>. */
   publicUrl: string | undefined;
   /** Backend name (see src/backends/registry.ts). */
   backend: string;
-  /** OS and resource templates the embedded backend offers. */
-  templates: TemplatesConfig;
+  /**
+   * Each backend's own settings, by backend name, as given (flags, variables,
+   * the file's `backends.<name>` section); the backend fills in its defaults.
+   */
+  backends: Record<string, Record<string, unknown>>;
+  /** Milliseconds a request may wait for the backend before it is 504. */
+  backendTimeout: number;
   /** Largest page (`number`) a client may ask for. */
   maxPageSize: number;
   /** Largest request body, bytes. */
   maxBodySize: number;
   /** Largest request head, bytes (text/occi carries renderings in headers). */
   maxHeaderSize: number;
-  /** SQLite synchronous mode: NORMAL survives a crash of the process, FULL also a power loss. */
-  synchronous: 'NORMAL' | 'FULL';
 
   /** Enabled authentication schemes, tried in this order: none, basic, oidc, x509, keystone. */
   auth: string[];
@@ -88,14 +87,13 @@ export interface Config {
 export const DEFAULTS: Config = {
   listen: '127.0.0.1',
   port: 8787,
-  dataDir: './data',
   publicUrl: undefined,
   backend: 'embedded',
-  templates: DEFAULT_TEMPLATES,
+  backends: {},
+  backendTimeout: 30_000,
   maxPageSize: 1000,
   maxBodySize: 8 * 1024 * 1024,
   maxHeaderSize: 64 * 1024,
-  synchronous: 'NORMAL',
   auth: ['none'],
   allowAnonymous: false,
   htpasswd: undefined,
@@ -128,7 +126,27 @@ export const DEFAULTS: Config = {
   logLevel: 'info',
 };
 
-export type KeyKind = 'string' | 'port' | 'int' | 'url' | 'sync' | 'object' | 'bool' | 'list' | 'auth' | 'tenancy' | 'workers' | 'rate' | 'level';
+export type KeyKind = 'string' | 'port' | 'int' | 'url' | 'object' | 'bool' | 'list' | 'auth' | 'tenancy' | 'workers' | 'rate' | 'level';
+
+/**
+ * A setting a backend declares for its own section (the shape of
+ * `BackendSetting` in src/backends/registry.ts, which the CLI hands to
+ * `loadConfig`): a flag, a variable, and a key under `backends.<name>`.
+ */
+export interface SectionSetting {
+  readonly flag: string;
+  readonly env: string;
+  readonly kind: 'string' | 'int' | 'url' | 'bool' | 'list' | 'object';
+  readonly values?: readonly string[];
+  readonly default?: unknown;
+  readonly help: string;
+  readonly secret?: boolean;
+  readonly read?: (value: unknown) => unknown;
+  readonly write?: (value: unknown) => unknown;
+}
+
+/** Every backend's settings, by backend name and setting key. */
+export type Sections = Readonly<Record<string, Readonly<Record<string, SectionSetting>>>>;
 
 /** Keys whose values --print-config masks. */
 export const SECRET_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>([]);
@@ -137,14 +155,13 @@ export const SECRET_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>([]);
 export const KEYS: Readonly<Record<keyof Config, { flag: string; env: string; kind: KeyKind }>> = {
   listen: { flag: 'listen', env: 'OCCI_LISTEN', kind: 'string' },
   port: { flag: 'port', env: 'OCCI_PORT', kind: 'port' },
-  dataDir: { flag: 'data-dir', env: 'OCCI_DATA_DIR', kind: 'string' },
   publicUrl: { flag: 'public-url', env: 'OCCI_PUBLIC_URL', kind: 'url' },
   backend: { flag: 'backend', env: 'OCCI_BACKEND', kind: 'string' },
-  templates: { flag: '', env: '', kind: 'object' },
+  backends: { flag: '', env: '', kind: 'object' },
+  backendTimeout: { flag: 'backend-timeout', env: 'OCCI_BACKEND_TIMEOUT', kind: 'int' },
   maxPageSize: { flag: 'max-page-size', env: 'OCCI_MAX_PAGE_SIZE', kind: 'int' },
   maxBodySize: { flag: 'max-body-size', env: 'OCCI_MAX_BODY_SIZE', kind: 'int' },
   maxHeaderSize: { flag: 'max-header-size', env: 'OCCI_MAX_HEADER_SIZE', kind: 'int' },
-  synchronous: { flag: 'synchronous', env: 'OCCI_SYNCHRONOUS', kind: 'sync' },
   auth: { flag: 'auth', env: 'OCCI_AUTH', kind: 'auth' },
   allowAnonymous: { flag: 'allow-anonymous', env: 'OCCI_ALLOW_ANONYMOUS', kind: 'bool' },
   htpasswd: { flag: 'htpasswd', env: 'OCCI_HTPASSWD', kind: 'string' },

@@ -4,10 +4,9 @@ import {
 } from '../errors.js';
 import type { Model, Resolve } from '../model/index.js';
 import {
-  MEDIA_TYPES, essence, findRendering, negotiate, type Negotiated, type ParseInput, type Parser, type Renderable,
+  DEFAULT_RENDERING, HEADER_RENDERING, MEDIA_TYPES, essence, findRendering, negotiate,
+  type Negotiated, type ParseInput, type Parser, type Renderable,
 } from '../rendering/index.js';
-import { textOcci } from '../rendering/text-occi/index.js';
-import { textPlain } from '../rendering/text-plain/index.js';
 import { handleCollection } from './collections.js';
 import { handleEntity } from './entities.js';
 import { forwardedOrigin } from './forwarded.js';
@@ -41,8 +40,8 @@ export interface AppOptions {
    * the URLs we render (--trust-proxy with --trusted-proxies); nobody when unset.
    */
   readonly isTrustedProxy?: (address: string | undefined) => boolean;
-  /** Called before each request: brings the model up to date with other workers' user mixins. */
-  readonly refreshModel?: () => void;
+  /** Milliseconds a request may spend in the backend (its `ctx.deadline`); none when unset. */
+  readonly backendTimeout?: number;
   /** Called with the cause of every 500 (the body never shows it). */
   readonly onInternalError?: (err: unknown) => void;
 }
@@ -106,7 +105,7 @@ export class Exchange {
     const ct = this.req.headers['content-type'];
     if (ct === undefined || ct.trim() === '') {
       // text/occi carries its content in headers, often with an empty body and no type.
-      return this.req.body.trim() === '' ? textOcci.parser! : textPlain.parser!;
+      return this.req.body.trim() === '' ? HEADER_RENDERING.parser! : DEFAULT_RENDERING.parser!;
     }
     const rendering = findRendering(ct);
     if (!rendering?.parser) {
@@ -141,11 +140,13 @@ export function createApp(options: AppOptions): { handle(req: OcciRequest): Prom
         return res;
       };
       try {
-        options.refreshModel?.();
         checkVersion(req.headers['user-agent']);
         const { path, query } = splitUrl(req.url);
         // Authentication before routing: an unauthenticated client learns nothing of what exists.
-        const ctx = options.authenticate ? await options.authenticate(req) : ANONYMOUS;
+        const who = options.authenticate ? await options.authenticate(req) : ANONYMOUS;
+        const ctx = options.backendTimeout === undefined ? who : { ...who, deadline: Date.now() + options.backendTimeout };
+        // The model as the backend offers it to this user now (their cloud's images and flavours; other workers' tags).
+        await options.backend.refresh?.(options.model, ctx);
         x = new Exchange(options, req, path, query, ctx);
         const r = route(x.model, path);
         if (!r) throw new NotFoundError(`nothing at ${path}`);
@@ -241,7 +242,7 @@ function renderError(x: Exchange | undefined, req: OcciRequest, err: OcciError):
     try {
       negotiated = negotiate(req.headers.accept, 'error');
     } catch {
-      negotiated = { rendering: textPlain, mediaType: textPlain.mediaType };
+      negotiated = { rendering: DEFAULT_RENDERING, mediaType: DEFAULT_RENDERING.mediaType };
     }
   }
   const message = status === 500 ? 'internal server error' : err.message;

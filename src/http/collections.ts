@@ -1,11 +1,12 @@
 import type { EntityChange, ListQuery } from '../backends/index.js';
 import { NotFoundError, NotImplementedError, TooLargeError, ValidationError } from '../errors.js';
+import { HEADER_RENDERING } from '../rendering/index.js';
 import {
   applyUpdate, checkActionInput, dissociate, draftEntity, type Entity, type FilterInput, type Kind, type Mixin,
 } from '../model/index.js';
 import type { Exchange, Outcome } from './app.js';
+import { checkCreatable } from './capabilities.js';
 import { readFilter } from './filter.js';
-import { textOcci } from '../rendering/text-occi/index.js';
 import type { Route } from './routes.js';
 
 type CollectionRoute = Extract<Route, { type: 'kind' | 'mixin' | 'unbound' }>;
@@ -45,7 +46,20 @@ async function list(x: Exchange, r: CollectionRoute): Promise<Outcome> {
   const detail = rendering.collectionDetail;
   if (r.type === 'unbound' && x.path !== '/') return listUnbound(x, filter, page, detail);
   const result = await x.backend.list(x.ctx, { ...membersOf(x, r), filter, ...page, detail });
-  return { status: 200, value: { type: 'collection', locations: result.locations, entities: result.entities } };
+  const headers: Array<[string, string]> = result.next === undefined ? [] : [['Link', nextLink(x, result.next)]];
+  return { status: 200, headers, value: { type: 'collection', locations: result.locations, entities: result.entities } };
+}
+
+/**
+ * RFC 8288 `Link: <…>; rel="next"` to the page after a full one: the same
+ * query with the backend's marker instead of `page`, cheaper than an offset
+ * for a cloud that pages by marker (Nova).
+ */
+function nextLink(x: Exchange, next: string): string {
+  const query = new URLSearchParams(x.query);
+  query.delete('page');
+  query.set('marker', next);
+  return `<${x.url(x.path)}?${query.toString()}>; rel="next"`;
 }
 
 /**
@@ -53,9 +67,8 @@ async function list(x: Exchange, r: CollectionRoute): Promise<Outcome> {
  * §2): `/mixin/` lists every entity associated with a mixin located under it.
  * `/` is every entity, listed by the backend directly.
  */
-async function listUnbound(
-  x: Exchange, filter: FilterInput, page: { offset?: number; limit?: number }, detail: 'locations' | 'entities',
-): Promise<Outcome> {
+async function listUnbound(x: Exchange, filter: FilterInput, page: Page, detail: 'locations' | 'entities'): Promise<Outcome> {
+  if (page.cursor !== undefined) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', `${x.path} pages with page and number, not marker`);
   const kinds = x.model.kinds.filter((k) => k.location?.startsWith(x.path)).map((k) => k.id);
   const queries: ListQuery[] = x.model.mixins.filter((m) => m.location.startsWith(x.path)).map((m) => ({ mixin: m.id, filter, detail }));
   if (kinds.length > 0) queries.unshift({ kinds, filter, detail });
@@ -79,18 +92,26 @@ async function listUnbound(
   };
 }
 
-/** HTTP Protocol §10: `page` (1-based) and `number` go together; a page over the limit is 413. */
-function readPage(x: Exchange): { offset?: number; limit?: number } {
+type Page = { offset?: number; limit?: number; cursor?: string };
+
+/**
+ * HTTP Protocol §10: `page` (1-based) and `number` go together; a page over
+ * the limit is 413. `marker` (from a `Link: rel="next"`) may stand for `page`.
+ */
+function readPage(x: Exchange): Page {
   const page = x.query.get('page');
   const number = x.query.get('number');
-  if (page === null && number === null) return {};
-  if (page === null || number === null) {
+  const marker = x.query.get('marker');
+  if (page === null && number === null && marker === null) return {};
+  if (page !== null && marker !== null) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', 'give page or marker, not both');
+  if (number === null || (page === null && marker === null)) {
     throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', 'page and number must be given together, e.g. ?page=1&number=50');
   }
-  if (!/^[1-9]\d{0,8}$/.test(page)) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', `page must be a positive integer (pages count from 1), got "${page}"`);
   if (!/^[1-9]\d{0,8}$/.test(number)) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', `number must be a positive integer, got "${number}"`);
   const limit = Number(number);
   if (limit > x.app.maxPageSize) throw new TooLargeError(`number ${limit} is larger than the largest page, ${x.app.maxPageSize}`);
+  if (marker !== null) return { limit, cursor: marker };
+  if (!/^[1-9]\d{0,8}$/.test(page!)) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', `page must be a positive integer (pages count from 1), got "${page}"`);
   return { offset: (Number(page) - 1) * limit, limit };
 }
 
@@ -103,6 +124,7 @@ async function create(x: Exchange, kind: Kind): Promise<Outcome> {
     if (input.kind === undefined) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `a creation must name exactly one kind (${kind.id} here)`);
   }
   const drafts = inputs.map((input) => draftEntity(x.model, kind, input, x.resolve));
+  checkCreatable(x, drafts);
   const created = await x.backend.create(x.ctx, drafts);
   const locations = created.map((e) => e.location);
   const headers: Array<[string, string]> = [['Location', x.url(locations[0])]];
@@ -146,7 +168,7 @@ async function associate(x: Exchange, mixin: Mixin, mode: 'add' | 'replace' | 'r
   for (const location of new Set(toAdd)) {
     const entity = await getOr404(x, location);
     const { entity: updated } = applyUpdate(x.model, entity, { mixins: [mixin.id], attributes: {}, links: [], actionLinks: 0 }, x.resolve);
-    changes.push({ entity: updated });
+    changes.push({ before: entity, after: updated });
   }
   let toRemove: Entity[] = [];
   if (mode === 'replace') {
@@ -163,7 +185,7 @@ async function associate(x: Exchange, mixin: Mixin, mode: 'add' | 'replace' | 'r
       }
     }
   }
-  for (const e of toRemove) changes.push({ entity: dissociate(x.model, e, mixin) });
+  for (const e of toRemove) changes.push({ before: e, after: dissociate(x.model, e, mixin) });
   if (changes.length > 0) await x.backend.update(x.ctx, changes);
   const after = await x.backend.list(x.ctx, { mixin: mixin.id, detail: rendering.collectionDetail });
   return { status: 200, value: { type: 'collection', locations: after.locations, entities: after.entities } };
@@ -200,7 +222,7 @@ async function getOr404(x: Exchange, location: string): Promise<Entity> {
  */
 function readLocations(x: Exchange): string[] {
   const fromHeaders = x.req.headers['x-occi-location'] !== undefined
-    ? textOcci.parser!.parseLocations({ body: '', headers: { 'x-occi-location': x.req.headers['x-occi-location'] } }, x.model)
+    ? HEADER_RENDERING.parser!.parseLocations({ body: '', headers: { 'x-occi-location': x.req.headers['x-occi-location'] } }, x.model)
     : [];
   const fromBody = x.req.body.trim() !== '' ? x.parser().parseLocations(x.parseInput(), x.model) : [];
   return [...new Set([...fromHeaders, ...fromBody].map(x.resolve))];

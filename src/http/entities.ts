@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, NotImplementedError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { applyReplace, applyUpdate, checkActionInput, draftEntity, type Entity, type EntityInput, type Kind } from '../model/index.js';
 import type { Exchange, Outcome } from './app.js';
+import { checkCreatable } from './capabilities.js';
 
 /** One entity instance, resource or link (HTTP Protocol §5). */
 export async function handleEntity(x: Exchange, kind: Kind, method: string): Promise<Outcome> {
@@ -48,14 +49,15 @@ async function put(x: Exchange, kind: Kind): Promise<Outcome> {
   checkPreconditions(x, existing);
   if (existing) {
     const replaced = applyReplace(x.model, existing, input, x.resolve);
-    const [stored] = await x.backend.update(x.ctx, [{ entity: replaced }]);
+    const [stored] = await x.backend.update(x.ctx, [{ before: existing, after: replaced }]);
     return entityOutcome(stored);
   }
   if (!x.backend.capabilities.putCreate) {
-    throw new NotImplementedError(`the ${x.backend.name} backend cannot create entities at a chosen path; POST to ${kind.location}`);
+    throw new NotImplementedError(`PUT-create: the ${x.backend.name} backend names its own entities and cannot create one at ${x.path}; POST to ${kind.location}`);
   }
   if (input.kind === undefined) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `a creation must name exactly one kind (${kind.id} here)`);
   const draft = draftEntity(x.model, kind, input, x.resolve);
+  checkCreatable(x, [draft]);
   let created: Entity;
   try {
     [created] = await x.backend.create(x.ctx, [draft], x.path);
@@ -76,7 +78,8 @@ async function update(x: Exchange): Promise<Outcome> {
   const existing = await getOr404(x);
   checkPreconditions(x, existing);
   const { entity, links } = applyUpdate(x.model, existing, input, x.resolve);
-  const [stored] = await x.backend.update(x.ctx, [{ entity, links }]);
+  if (links.length > 0) checkCreatable(x, links);
+  const [stored] = await x.backend.update(x.ctx, [{ before: existing, after: entity, links }]);
   return entityOutcome(stored);
 }
 
@@ -127,7 +130,7 @@ export function checkPreconditions(x: Exchange, existing: Entity | undefined): v
 }
 
 /** The version an If-Match (other than `*`) holds the backend to, re-checked inside its write transaction. */
-function ifVersion(x: Exchange, existing: Entity): number | undefined {
+function ifVersion(x: Exchange, existing: Entity): string | undefined {
   const ifMatch = x.req.headers['if-match']?.trim();
   return ifMatch === undefined || ifMatch === '' || ifMatch === '*' ? undefined : existing.version;
 }

@@ -49,7 +49,9 @@ function relatedCategories(model: Model, ids: readonly string[]): Category[] {
 
 async function defineMixins(x: Exchange): Promise<Outcome> {
   x.expect('empty');
-  if (!x.backend.capabilities.userMixins) throw new NotImplementedError(`the ${x.backend.name} backend cannot store user-defined mixins`);
+  if (x.backend.capabilities.userMixins === 'none') {
+    throw new NotImplementedError(`defining mixins: the ${x.backend.name} backend cannot store user-defined mixins`);
+  }
   const inputs = x.parser().parseCategories(x.parseInput(), x.model);
   if (inputs.length === 0) throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', 'no mixin definition in the request');
   const mixins = inputs.map((i) => userMixin(x, i));

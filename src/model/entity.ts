@@ -17,8 +17,18 @@ export interface Entity {
   attributes: Attributes;
   /** Absolute path where the entity lives, e.g. `/compute/<id>`; never ends in `/`. */
   location: string;
-  /** Incremented on every change; the source of the ETag. */
-  version: number;
+  /**
+   * Opaque version, the ETag: it changes whenever the entity changes. A
+   * counter in the embedded store; what the cloud offers (an `updated`
+   * stamp, a digest of the content) in a remote backend.
+   */
+  version: string;
+  /**
+   * Type ids of the actions valid on the entity now, when its backend knows
+   * better than the model's state machine (a cloud in a transitional state:
+   * Nova `BUILD`, OpenNebula `PROLOG`). Absent: the state machine decides.
+   */
+  actions?: readonly string[];
   /** Who owns it (user or group); isolation arrives with authentication. */
   owner?: string;
 }

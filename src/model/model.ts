@@ -24,6 +24,8 @@ export class Model {
   #actions: Action[] = [];
   #machines = new Map<string, StateMachine>();
   #attributeCache = new Map<string, ReadonlyMap<string, AttributeDefinition>>();
+  /** Mixins a backend offers only to some owners (offerMixins): type id → the owners who see it. */
+  #audience = new Map<string, Set<string>>();
   #version = 0;
 
   constructor(init: { kinds: readonly Kind[]; mixins: readonly Mixin[]; stateMachines?: readonly StateMachine[] }) {
@@ -52,8 +54,9 @@ export class Model {
    * through a view change the model itself.
    */
   visibleTo(owner: string | undefined): Model {
-    // Mixins with an owner: user mixins (tags) and OS templates saved from a user's compute.
-    const hidden = (c: Category | undefined) => c?.class === 'mixin' && (c as Mixin).owner !== undefined && (c as Mixin).owner !== owner;
+    // Mixins with an owner (user mixins, OS templates saved from a user's compute) and mixins offered to other owners only.
+    const hidden = (c: Category | undefined) =>
+      c?.class === 'mixin' && (((c as Mixin).owner !== undefined && (c as Mixin).owner !== owner) || this.#audience.get(c.id)?.has(owner!) === false);
     if (owner === undefined || !this.#mixins.some(hidden)) return this;
     const shown = <T extends Category>(c: T | undefined): T | undefined => (hidden(c) ? undefined : c);
     const overrides: Partial<Record<keyof Model, unknown>> = {
@@ -169,6 +172,40 @@ export class Model {
     return true;
   }
 
+  /**
+   * Makes `mixins` the provider mixins a backend offers to `owner` (the
+   * images and flavours a cloud shows one user or project): new ones are
+   * added, ones no longer offered to it are withdrawn, and a mixin nobody is
+   * offered any more leaves the model unless another mixin depends on it.
+   * Other owners do not see what is offered to one (`visibleTo`); mixins
+   * added with `addMixin` are everyone's and stay as they are.
+   */
+  offerMixins(owner: string, mixins: readonly Mixin[]): void {
+    const offered = new Set<string>();
+    for (const m of mixins) {
+      offered.add(m.id);
+      const seen = this.#audience.get(m.id);
+      if (seen) {
+        if (!seen.has(owner)) {
+          seen.add(owner);
+          this.#changed();
+        }
+      } else if (!this.#byId.has(m.id)) {
+        this.addMixin(m);
+        this.#audience.set(m.id, new Set([owner]));
+      }
+    }
+    for (const [id, seen] of this.#audience) {
+      if (offered.has(id) || !seen.delete(owner)) continue;
+      this.#changed();
+      const mixin = this.#byId.get(id) as Mixin;
+      if (seen.size === 0 && !this.#mixins.some((m) => m !== mixin && m.depends.includes(mixin))) {
+        this.#audience.delete(id);
+        this.#forget(mixin);
+      }
+    }
+  }
+
   /** Removes a user mixin; provider categories are refused (HTTP Protocol §3.3). */
   removeUserMixin(typeId: string): Mixin {
     const c = this.#byId.get(typeId);
@@ -180,11 +217,15 @@ export class Model {
     if (this.#mixins.some((m) => m !== mixin && m.depends.includes(mixin))) {
       throw new ConflictError('OCCI_ERR_CONFLICT_CATEGORY', `other mixins depend on ${typeId}`);
     }
-    this.#byId.delete(typeId);
+    this.#forget(mixin);
+    return mixin;
+  }
+
+  #forget(mixin: Mixin): void {
+    this.#byId.delete(mixin.id);
     this.#byLocation.delete(mixin.location);
     this.#mixins = this.#mixins.filter((m) => m !== mixin);
     this.#changed();
-    return mixin;
   }
 
   /** All attribute definitions an entity of `kind` with `mixins` carries (mixins and their depends win). */
@@ -217,12 +258,20 @@ export class Model {
     return [...new Set(out)];
   }
 
-  /** Type ids of the actions valid for this entity now (only these are rendered as action links). */
+  /**
+   * Type ids of the actions valid for this entity now (only these are
+   * rendered as action links): the backend's word when it gave one
+   * (`entity.actions`), otherwise the state machine's.
+   */
   applicableActions(entity: Entity): string[] {
     const kind = this.findKind(entity.kind);
     if (!kind) return [];
     const mixins = this.resolveMixins(entity.mixins);
     const all = this.actionsFor(kind, mixins);
+    if (entity.actions) {
+      const valid = new Set(entity.actions);
+      return all.filter((a) => valid.has(a.id)).map((a) => a.id);
+    }
     const sm = this.stateMachine(kind);
     if (!sm) return all.map((a) => a.id);
     const state = entity.attributes[sm.attribute];

@@ -8,8 +8,11 @@ export interface AdminServer {
 }
 
 export interface AdminOptions {
-  /** Ready to serve (backend started, listening, not stopping): /readyz 200, else 503. */
-  ready(): boolean;
+  /**
+   * Ready to serve (backend started and healthy, listening, not stopping):
+   * /readyz 200, else 503 with the reason (the upstream service that is down).
+   */
+  ready(): boolean | Promise<{ readonly ok: boolean; readonly detail?: string }>;
   /** The Prometheus text exposition and its content type. */
   metrics(): Promise<{ body: string; contentType: string }>;
 }
@@ -27,7 +30,13 @@ export async function startAdmin(options: AdminOptions, host: string, port: numb
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'method not allowed\n');
     if (path === '/healthz') return text(200, 'ok\n');
-    if (path === '/readyz') return options.ready() ? text(200, 'ready\n') : text(503, 'not ready\n');
+    if (path === '/readyz') {
+      Promise.resolve(options.ready()).then(
+        (r) => (r === true || (typeof r === 'object' && r.ok) ? text(200, 'ready\n') : text(503, `not ready${typeof r === 'object' && r.detail ? `: ${r.detail}` : ''}\n`)),
+        (err: Error) => text(503, `not ready: ${err.message}\n`),
+      );
+      return;
+    }
     if (path === '/metrics') {
       options.metrics().then(
         (m) => text(200, m.body, m.contentType),

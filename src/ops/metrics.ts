@@ -34,7 +34,7 @@ export function getMetrics(): Metrics {
   return metrics;
 }
 
-const TIMED = new Set(['get', 'list', 'create', 'update', 'delete', 'invoke', 'defineMixin', 'removeMixin']);
+const TIMED = new Set(['get', 'list', 'create', 'update', 'delete', 'invoke', 'defineMixin', 'removeMixin', 'refresh']);
 
 /** The backend with every call timed into `occi_backend_call_duration_seconds`. */
 export function instrumentBackend(backend: Backend, m: Metrics): Backend {

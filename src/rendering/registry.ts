@@ -65,7 +65,12 @@ export function parseAccept(accept: string): AcceptEntry[] {
   return out.sort((a, b) => b.q - a.q || b.specificity - a.specificity || a.order - b.order);
 }
 
-const DEFAULT: Negotiated = { rendering: RENDERINGS[0], mediaType: RENDERINGS[0].mediaType };
+/** OCCI's default rendering (HTTP Protocol §13): bodies without a Content-Type, errors nothing else can carry. */
+export const DEFAULT_RENDERING: Rendering = textPlain;
+/** The rendering carried in HTTP headers (`X-OCCI-Location`, `Category`), whatever the body's type. */
+export const HEADER_RENDERING: Rendering = textOcci;
+
+const DEFAULT: Negotiated = { rendering: DEFAULT_RENDERING, mediaType: DEFAULT_RENDERING.mediaType };
 
 /**
  * Picks the rendering for a response (HTTP Protocol §13): no Accept or `*\/*`

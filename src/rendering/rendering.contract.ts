@@ -206,7 +206,7 @@ function entityFromInput(input: EntityInput, template: Entity): Entity {
     mixins: input.mixins,
     attributes: withoutFields(input.attributes),
     location: template.location,
-    version: template.version + 1,
+    version: String(Number(template.version) + 1),
   };
   if (isLink(template)) {
     const link: Link = {
@@ -230,7 +230,7 @@ function linkFromInput(input: LinkInput, source: string): Link {
     mixins: input.mixins,
     attributes: withoutFields(input.attributes),
     location: input.self ?? `/link/${id}`,
-    version: 1,
+    version: '1',
     source,
     target: input.target ?? '/',
   };

@@ -25,7 +25,7 @@ describe('admin listener and request log (single process)', () => {
         done();
       },
     });
-    running = await start({ ...DEFAULTS, port: 0, dataDir: dir, adminPort: 0 }, { logger: createLogger('info', sink) });
+    running = await start({ ...DEFAULTS, port: 0, backends: { embedded: { dataDir: dir } }, adminPort: 0 }, { logger: createLogger('info', sink) });
     base = `http://127.0.0.1:${running.server.address.port}`;
     admin = `http://127.0.0.1:${running.admin!.address.port}`;
   });

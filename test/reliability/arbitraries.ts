@@ -46,7 +46,7 @@ const nicArb: fc.Arbitrary<Link> = fc.record({
   const attributes: Attributes = { 'occi.networkinterface.interface': iface, 'occi.networkinterface.mac': mac, 'occi.networkinterface.state': state };
   if (title !== undefined) attributes['occi.core.title'] = title;
   return {
-    id, kind: `${INFRA}networkinterface`, mixins: ip ? [IPNIC] : [], location: `/networkinterface/${id}`, version: 1,
+    id, kind: `${INFRA}networkinterface`, mixins: ip ? [IPNIC] : [], location: `/networkinterface/${id}`, version: '1',
     source: '', sourceKind: `${INFRA}compute`, target: `/network/${target}`, targetKind: `${INFRA}network`, attributes,
   };
 });
@@ -75,7 +75,7 @@ export const computeArb: fc.Arbitrary<Resource> = fc.record({
   if (r.memory !== undefined) attributes['occi.compute.memory'] = r.memory;
   if (r.architecture !== undefined) attributes['occi.compute.architecture'] = r.architecture;
   const location = `/compute/${r.id}`;
-  return { id: r.id, kind: `${INFRA}compute`, mixins: r.mixins, location, version: r.version, attributes, links: r.links.map((l) => withSource(l, location)) };
+  return { id: r.id, kind: `${INFRA}compute`, mixins: r.mixins, location, version: String(r.version), attributes, links: r.links.map((l) => withSource(l, location)) };
 });
 
 /** Storage and network resources, with their own required and enum attributes. */
@@ -90,7 +90,7 @@ export const otherResourceArb: fc.Arbitrary<Resource> = fc.record({
   if (!r.storage && r.label !== undefined) attributes['occi.network.label'] = r.label;
   if (r.title !== undefined) attributes['occi.core.title'] = r.title;
   const kind = r.storage ? 'storage' : 'network';
-  return { id: r.id, kind: `${INFRA}${kind}`, mixins: [], location: `/${kind}/${r.id}`, version: 1, attributes, links: [] };
+  return { id: r.id, kind: `${INFRA}${kind}`, mixins: [], location: `/${kind}/${r.id}`, version: '1', attributes, links: [] };
 });
 
 export const entityArb: fc.Arbitrary<Entity> = fc.oneof(
@@ -145,7 +145,7 @@ function linkFromInput(input: LinkInput, template: Link | undefined, source: str
   const id = text(input.attributes['occi.core.id']) ?? input.self?.split('/').pop() ?? 'x';
   const link: Link = {
     id, kind: input.kind ?? 'http://schemas.ogf.org/occi/core#link', mixins: input.mixins, attributes: withoutFields(input.attributes),
-    location: input.self ? path(input.self) : `/link/${id}`, version: template?.version ?? 1, source,
+    location: input.self ? path(input.self) : `/link/${id}`, version: template?.version ?? '1', source,
     sourceKind: template?.sourceKind, target: path(input.target ?? '/'),
   };
   const targetKind = input.targetKind ?? template?.targetKind;

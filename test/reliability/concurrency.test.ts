@@ -75,8 +75,8 @@ describe('If-Match and ETag on entities', () => {
     const now = (await t.backend.get(ANONYMOUS, vm))!;
     assert.equal(now.attributes['occi.compute.state'], 'inactive', 'the refused action changed nothing');
     const [acted] = await t.backend.invoke(ANONYMOUS, [vm], START, {}, now.version);
-    assert.equal(acted.type === 'entity' && acted.entity.version, now.version + 1);
-    await t.backend.delete(ANONYMOUS, [vm], now.version + 1);
+    assert.ok(acted.type === 'entity' && acted.entity.version !== now.version);
+    await t.backend.delete(ANONYMOUS, [vm], (acted as { entity: { version: string } }).entity.version);
     assert.equal(await t.backend.get(ANONYMOUS, vm), undefined);
   });
 

@@ -1,11 +1,11 @@
 import { EmbeddedBackend } from '../../src/backends/embedded/index.js';
-import { DEFAULT_TEMPLATES } from '../../src/backends/index.js';
+import { DEFAULT_TEMPLATES, type Backend } from '../../src/backends/index.js';
 import { createApp, type AppOptions, type OcciResponse } from '../../src/http/index.js';
 import { standardModel, type Model } from '../../src/model/index.js';
 
 export interface TestApp {
   readonly model: Model;
-  readonly backend: EmbeddedBackend;
+  readonly backend: Backend;
   /** One request, in process (no socket). */
   req(method: string, url: string, headers?: Record<string, string>, body?: string): Promise<InProcessResponse>;
   close(): Promise<void>;
@@ -18,12 +18,16 @@ export interface InProcessResponse extends OcciResponse {
 export const HOST = 'cloud.example.org:8787';
 export const BASE = `http://${HOST}`;
 
-/** The app on an in-memory embedded backend, as the HTTP tests use it. */
-export async function createTestApp(options: { maxPageSize?: number; authenticate?: AppOptions['authenticate'] } = {}): Promise<TestApp> {
+/** The app on an in-memory embedded backend (or the backend given, started here), as the HTTP tests use it. */
+export async function createTestApp(
+  options: { maxPageSize?: number; authenticate?: AppOptions['authenticate']; backend?: Backend; backendTimeout?: number } = {},
+): Promise<TestApp> {
   const model = standardModel();
-  const backend = new EmbeddedBackend({ dataDir: ':memory:', templates: DEFAULT_TEMPLATES });
+  const backend = options.backend ?? new EmbeddedBackend({ dataDir: ':memory:', templates: DEFAULT_TEMPLATES });
   await backend.start(model);
-  const app = createApp({ model, backend, defaultHost: '127.0.0.1:8787', maxPageSize: options.maxPageSize ?? 1000, authenticate: options.authenticate });
+  const app = createApp({
+    model, backend, defaultHost: '127.0.0.1:8787', maxPageSize: options.maxPageSize ?? 1000, authenticate: options.authenticate, backendTimeout: options.backendTimeout,
+  });
   return {
     model,
     backend,

@@ -12,13 +12,17 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/** Server settings a test changes; `dataDir` is the embedded backend's (`backends.embedded.dataDir`). */
+export type TestOverrides = Partial<Config> & { dataDir?: string };
+
 /** Starts a real server on 127.0.0.1 with a fresh data directory (removed on stop unless kept). */
-export async function startTestServer(overrides: Partial<Config> = {}, keepData = false): Promise<TestServer> {
-  const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'occi-test-'));
+export async function startTestServer(input: TestOverrides = {}, keepData = false): Promise<TestServer> {
+  const { dataDir: given, ...overrides } = input;
+  const dataDir = given ?? mkdtempSync(join(tmpdir(), 'occi-test-'));
   // OCCI_TEST_WORKERS=N runs the same tests against a server process with N cluster workers.
   const workers = process.env.OCCI_TEST_WORKERS;
   if (workers) return startWorkers({ ...overrides, workers: Number(workers) }, dataDir, keepData);
-  const running = await start({ ...DEFAULTS, listen: '127.0.0.1', port: 0, ...overrides, dataDir });
+  const running = await start({ ...DEFAULTS, listen: '127.0.0.1', port: 0, ...overrides, backends: { embedded: { dataDir } } });
   return {
     base: `${overrides.tlsCert ? 'https' : 'http'}://127.0.0.1:${running.server.address.port}`,
     dataDir,
@@ -34,7 +38,7 @@ async function startWorkers(overrides: Partial<Config>, dataDir: string, keepDat
   const args = ['--listen', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'];
   for (const [key, value] of Object.entries(overrides) as Array<[keyof Config, unknown]>) {
     const flag = KEYS[key]?.flag;
-    if (!flag || value === undefined || key === 'dataDir') continue;
+    if (!flag || value === undefined) continue;
     args.push(`--${flag}`, Array.isArray(value) ? value.join(',') : String(value));
   }
   const server = await spawnServer(args);

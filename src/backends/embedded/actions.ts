@@ -5,7 +5,7 @@ import {
   type Action, type Attributes, type Entity, type Model,
 } from '../../model/index.js';
 import type { ActionResult, RequestContext } from '../backend.js';
-import { rowToEntity, type MixinData, type Store } from './store.js';
+import { nextVersion, rowToEntity, type MixinData, type Store } from './store.js';
 import { TERM_11, osTemplateScheme, type TemplatesConfig } from './templates.js';
 
 export interface Invoker {
@@ -48,7 +48,7 @@ export function invokeAction(
       }
       const attributes = { ...entity.attributes };
       if (transition.to !== undefined) attributes[sm.attribute] = transition.to;
-      entity = { ...entity, attributes, version: entity.version + 1 };
+      entity = { ...entity, attributes, version: nextVersion(entity.version) };
       c.store.update(entity, entity.mixins);
     }
     if (action.id === SAVE.id) {

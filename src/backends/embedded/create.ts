@@ -48,7 +48,7 @@ function insertResource(c: Creator, ctx: RequestContext, draft: EntityDraft, at:
   const location = at ?? newLocation(c, kind, draft.requestedId);
   const { mixins, attributes } = completeResource(c.model, kind, draft.mixins, draft.attributes, c.defaultOs);
   c.store.insert({
-    id: idOf(kind, location), kind: kind.id, mixins: mixins.map((m) => m.id), attributes, location, version: 1, owner: ctx.owner,
+    id: idOf(kind, location), kind: kind.id, mixins: mixins.map((m) => m.id), attributes, location, version: '1', owner: ctx.owner,
   });
   insertLinks(c, ctx, location, draft.links);
   return location;
@@ -73,7 +73,7 @@ function insertLink(c: Creator, ctx: RequestContext, draft: EntityDraft, source:
   const siblings = c.store.linksOf(source);
   const attributes = completeLink(kind, draft.attributes, siblings, (l) => c.model.findKind(l.kind));
   const link: Link = {
-    id: idOf(kind, location), kind: kind.id, mixins: draft.mixins.map((m) => m.id), attributes, location, version: 1,
+    id: idOf(kind, location), kind: kind.id, mixins: draft.mixins.map((m) => m.id), attributes, location, version: '1',
     // A link is part of its source resource (Core §12, composition), so it has the source's owner.
     owner: from.owner, source, target, sourceKind: from.kind,
   };

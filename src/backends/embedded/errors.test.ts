@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { BackendUnavailableError, InternalError, NotFoundError } from '../../errors.js';
-import { errorStatus } from '../../http/error-status.js';
 import { toBackendError } from './errors.js';
 
 const sqlite = (code: string, message = 'x') => new Database.SqliteError(message, code);
@@ -19,10 +18,10 @@ describe('toBackendError()', () => {
     ['SQLITE_CANTOPEN', /cannot be opened/],
   ];
   for (const [code, reason] of table) {
-    it(`maps ${code} to 503 with the reason and the code`, () => {
+    it(`maps ${code} to BackendUnavailableError (503) with the reason and the code`, () => {
       const err = toBackendError(sqlite(code, 'database or disk is full'));
       assert.ok(err instanceof BackendUnavailableError);
-      assert.equal(errorStatus(err.code), 503);
+      assert.equal(err.code, 'OCCI_ERR_BACKEND_UNAVAILABLE');
       assert.match(err.message, reason);
       assert.match(err.message, new RegExp(code));
     });

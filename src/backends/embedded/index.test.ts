@@ -70,13 +70,13 @@ describe('templateMixins()', () => {
     assert.deepEqual([disk.type, disk.default, disk.mutable], ['number', 40, false]);
   });
 
-  it('rejects a bad term, a value its definition refuses and an unknown defaultOs, naming the template', () => {
+  it('rejects a bad term, a value its definition refuses and an unknown default-os, naming the template', () => {
     const bad = (patch: Partial<TemplatesConfig>, message: RegExp) =>
       assert.throws(() => templateMixins({ ...DEFAULT_TEMPLATES, ...patch }, standardModel()), message);
     bad({ os: [{ term: 'Debian.12', title: 'x' }] }, /os template "Debian\.12"/);
     bad({ resource: [{ term: 'tiny', title: 'Tiny', attributes: { 'occi.compute.cores': 0.5 } }] }, /resource template "tiny".*occi\.compute\.cores/);
     bad({ resource: [{ term: 'tiny', title: 'Tiny', attributes: { 'occi.compute.cores': 0 } }] }, /resource template "tiny".*minimum/);
-    bad({ defaultOs: 'windows' }, /defaultOs "windows"/);
+    bad({ defaultOs: 'windows' }, /default-os "windows"/);
   });
 });
 
@@ -100,7 +100,8 @@ describe('EmbeddedBackend', () => {
     const nic = { mixins: [], attributes: {}, target: net.location };
     const [vm] = (await backend.create(ALICE, [draft(COMPUTE, {}, [], [nic, nic])])) as Resource[];
     await backend.delete(ALICE, [vm.links[0].location]);
-    const [again] = (await backend.update(ALICE, [{ entity: (await backend.get(ALICE, vm.location))!, links: [draftInlineLink(model, nic, (u) => u)] }])) as Resource[];
+    const current = (await backend.get(ALICE, vm.location))!;
+    const [again] = (await backend.update(ALICE, [{ before: current, after: current, links: [draftInlineLink(model, nic, (u) => u)] }])) as Resource[];
     assert.deepEqual(again.links.map((l) => l.attributes['occi.networkinterface.interface']), ['eth1', 'eth0']);
     const [disk] = await backend.create(ALICE, [draft(STORAGE, { 'occi.storage.size': 1 })]);
     const lun = (deviceid?: string): LinkInput => ({ mixins: [], attributes: deviceid ? { 'occi.storagelink.deviceid': deviceid } : {}, target: disk.location });
@@ -171,7 +172,7 @@ describe('EmbeddedBackend', () => {
     const tag = new Mixin({ scheme: 'http://example.org/alice#', term: 'prod', location: '/tags/prod/', origin: 'user', owner: 'alice' });
     one.model.addUserMixin(tag);
     await one.backend.defineMixin(ALICE, tag);
-    await one.backend.update(ALICE, [{ entity: { ...vm, mixins: [...vm.mixins, tag.id], attributes: { ...vm.attributes, 'occi.core.title': 'after' } } }]);
+    await one.backend.update(ALICE, [{ before: vm, after: { ...vm, mixins: [...vm.mixins, tag.id], attributes: { ...vm.attributes, 'occi.core.title': 'after' } } }]);
     await one.backend.delete(ALICE, [gone.location]);
     await one.backend.invoke(ALICE, [vm.location], START, {});
     const [saved] = await one.backend.invoke(ALICE, [vm.location], SAVE, { name: 'golden' });
@@ -184,7 +185,7 @@ describe('EmbeddedBackend', () => {
     assert.equal(back.attributes['occi.core.title'], 'after');
     assert.equal(back.attributes['occi.compute.state'], 'active');
     assert.deepEqual(back.mixins, [`${OS}debian12`, tag.id]);
-    assert.equal(back.version, vm.version + 3);
+    assert.equal(back.version, String(Number(vm.version) + 3));
     assert.equal(await two.backend.get(ALICE, gone.location), undefined);
     assert.equal(await two.backend.get(ALICE, (gone as Resource).links[0].location), undefined);
     assert.ok(await two.backend.get(ALICE, net.location));
@@ -239,7 +240,7 @@ describe('EmbeddedBackend', () => {
     const [net] = await backend.create(ALICE, [draft(NETWORK)]);
     for (let i = 0; i < 100; i++) {
       const [vm] = await backend.create(ALICE, [draft(COMPUTE, {}, [], [{ mixins: [], attributes: {}, target: net.location }])]);
-      const [changed] = await backend.update(ALICE, [{ entity: { ...vm, attributes: { ...vm.attributes, 'occi.core.title': `vm${i}` } } }]);
+      const [changed] = await backend.update(ALICE, [{ before: vm, after: { ...vm, attributes: { ...vm.attributes, 'occi.core.title': `vm${i}` } } }]);
       await backend.invoke(ALICE, [vm.location], START, {});
       if (i % 2 === 0) await backend.delete(ALICE, [changed.location]);
     }
@@ -283,7 +284,7 @@ describe('EmbeddedBackend', () => {
     const first = (await a.backend.get(ALICE, x.location))!;
     assert.ok(Object.isFrozen(first) && Object.isFrozen(first.attributes));
     assert.equal(await a.backend.get(ALICE, x.location), first);
-    const [updated] = await b.backend.update(ALICE, [{ entity: { ...first, attributes: { ...first.attributes, 'occi.core.title': 'new' } } }]);
+    const [updated] = await b.backend.update(ALICE, [{ before: first, after: { ...first, attributes: { ...first.attributes, 'occi.core.title': 'new' } } }]);
     const seen = (await a.backend.get(ALICE, x.location))!;
     assert.equal(seen.version, updated.version);
     assert.equal(seen.attributes['occi.core.title'], 'new');

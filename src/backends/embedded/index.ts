@@ -6,7 +6,7 @@ import {
   COMPUTE, LINK, Mixin, NETWORK, NETWORKINTERFACE, RESOURCE, STORAGE, STORAGELINK,
   type Action, type Attributes, type Entity, type EntityDraft, type Model,
 } from '../../model/index.js';
-import type { ActionResult, Backend, Capabilities, EntityChange, ListQuery, ListResult, RequestContext } from '../backend.js';
+import { checkDeadline, type ActionResult, type Backend, type Capabilities, type EntityChange, type Health, type ListQuery, type ListResult, type RequestContext } from '../backend.js';
 import { invokeAction, savedMixin } from './actions.js';
 import { EntityCache } from './cache.js';
 import { FALLBACK_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
@@ -14,7 +14,7 @@ import { createEntities, insertLinks, type Creator } from './create.js';
 import { isSqliteError, toBackendError } from './errors.js';
 import { listEntities } from './query.js';
 import { openDatabase, type Synchronous } from './schema.js';
-import { Store, rowToEntity, visible, type MixinData } from './store.js';
+import { Store, nextVersion, rowToEntity, visible, type MixinData } from './store.js';
 import { defaultOsId, templateMixins, type TemplatesConfig } from './templates.js';
 
 export { DEFAULT_TEMPLATES, templateMixins, type TemplatesConfig } from './templates.js';
@@ -37,9 +37,14 @@ export interface EmbeddedOptions {
 export class EmbeddedBackend implements Backend {
   readonly name = 'embedded';
   readonly capabilities: Capabilities = {
-    userMixins: true,
-    putCreate: true,
     creatableKinds: [RESOURCE, LINK, COMPUTE, NETWORK, STORAGE, NETWORKINTERFACE, STORAGELINK].map((k) => k.id),
+    userMixins: 'backend',
+    putCreate: true,
+    clientIds: true,
+    atomicBatches: true,
+    state: 'immediate',
+    externalTargets: true,
+    conditionalWrites: true,
   };
   readonly #options: EmbeddedOptions;
   #db: Database.Database | undefined;
@@ -56,6 +61,8 @@ export class EmbeddedBackend implements Backend {
   #pending: Job[] = [];
   #checkpointer: Checkpointer | undefined;
   #dataVersion = -1;
+  #refreshChecked = false;
+  #refreshedAt = -1;
 
   constructor(options: EmbeddedOptions) {
     this.#options = options;
@@ -96,12 +103,17 @@ export class EmbeddedBackend implements Backend {
 
   /**
    * Aligns the model with user mixins and saved templates that another
-   * process (a cluster worker) defined or removed; cheap when nothing
-   * changed (SQLite's data_version moves only on other connections' commits).
+   * process (a cluster worker) defined or removed. Asked at most once per
+   * turn of the event loop, and cheap then: SQLite's data_version moves only
+   * on other connections' commits.
    */
-  refresh(model: Model): void {
-    const { db, store } = this.#running();
-    const version = db.pragma('data_version', { simple: true }) as number;
+  async refresh(model: Model): Promise<void> {
+    if (this.#refreshedAt === processCommits && this.#refreshChecked) return;
+    this.#refreshChecked = true;
+    this.#refreshedAt = processCommits;
+    setImmediate(() => (this.#refreshChecked = false));
+    const { tx, store } = this.#running();
+    const version = tx.dataVersion.get() as number;
     if (version === this.#dataVersion) return;
     this.#dataVersion = version;
     const rows = store.mixinRows();
@@ -139,6 +151,7 @@ export class EmbeddedBackend implements Backend {
   }
 
   async get(ctx: RequestContext, location: string): Promise<Entity | undefined> {
+    checkDeadline(ctx, DATABASE);
     this.#checkCache();
     const cached = this.#cache.get(location);
     if (cached) return visible(ctx, cached.owner ?? '') ? cached : undefined;
@@ -151,25 +164,37 @@ export class EmbeddedBackend implements Backend {
   }
 
   async list(ctx: RequestContext, query: ListQuery): Promise<ListResult> {
+    checkDeadline(ctx, DATABASE);
     this.#checkCache();
     return this.#read((store, model) => listEntities(store, model, ctx, query, this.#cache));
   }
 
   async create(ctx: RequestContext, drafts: readonly EntityDraft[], at?: string): Promise<Entity[]> {
+    checkDeadline(ctx, DATABASE);
     return this.#write((store, model) => createEntities(this.#creator(store, model), ctx, drafts, at));
   }
 
+  async health(): Promise<Health> {
+    try {
+      this.#running().tx.dataVersion.get();
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, detail: `embedded database: ${(err as Error).message}` };
+    }
+  }
+
   async update(ctx: RequestContext, changes: readonly EntityChange[]): Promise<Entity[]> {
+    checkDeadline(ctx, DATABASE);
     return this.#write((store, model) => {
       const creator = this.#creator(store, model);
       const locations: string[] = [];
-      for (const { entity, links } of changes) {
-        const row = store.find(ctx, entity.location);
-        if (!row) throw new NotFoundError(`no entity at ${entity.location}`);
-        if (row.version !== entity.version) {
+      for (const { before, after: entity, links } of changes) {
+        const row = store.find(ctx, before.location);
+        if (!row) throw new NotFoundError(`no entity at ${before.location}`);
+        if (String(row.version) !== before.version) {
           throw new ConflictError(
             'OCCI_ERR_CONFLICT_STATE',
-            `${entity.location} changed since it was read (version ${entity.version}, now ${row.version}); read it again`,
+            `${before.location} changed since it was read (version ${before.version}, now ${row.version}); read it again`,
           );
         }
         const stored = rowToEntity(row);
@@ -179,7 +204,7 @@ export class EmbeddedBackend implements Backend {
         const sm = kind && model.stateMachine(kind);
         if (sm && stored.attributes[sm.attribute] !== undefined) attributes[sm.attribute] = stored.attributes[sm.attribute];
         // Identity, kind, owner and a link's ends are not the client's to change.
-        store.update({ ...stored, mixins: [...entity.mixins], attributes, version: row.version + 1 });
+        store.update({ ...stored, mixins: [...entity.mixins], attributes, version: nextVersion(stored.version) });
         if (links && links.length > 0) {
           if (row.source !== null) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', 'a link cannot carry links');
           insertLinks(creator, ctx, row.location, links);
@@ -190,7 +215,8 @@ export class EmbeddedBackend implements Backend {
     });
   }
 
-  async delete(ctx: RequestContext, locations: readonly string[], ifVersion?: number): Promise<void> {
+  async delete(ctx: RequestContext, locations: readonly string[], ifVersion?: string): Promise<void> {
+    checkDeadline(ctx, DATABASE);
     await this.#write((store) => {
       // Every location must exist before anything goes: all or nothing.
       for (const l of locations) if (!store.find(ctx, l)) throw new NotFoundError(`no entity at ${l}`);
@@ -200,8 +226,9 @@ export class EmbeddedBackend implements Backend {
   }
 
   async invoke(
-    ctx: RequestContext, locations: readonly string[], action: Action, parameters: Attributes, ifVersion?: number,
+    ctx: RequestContext, locations: readonly string[], action: Action, parameters: Attributes, ifVersion?: string,
   ): Promise<ActionResult[]> {
+    checkDeadline(ctx, DATABASE);
     const { results, saved } = await this.#write((store, model) => {
       checkVersion(store, ctx, locations, ifVersion);
       return invokeAction({ store, model, templates: this.#options.templates }, ctx, locations, action, parameters);
@@ -212,6 +239,7 @@ export class EmbeddedBackend implements Backend {
   }
 
   async defineMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
+    checkDeadline(ctx, DATABASE);
     await this.#write((store) => {
       const existing = store.findMixin(mixin.id);
       if (existing?.location === mixin.location) return;
@@ -231,6 +259,7 @@ export class EmbeddedBackend implements Backend {
   }
 
   async removeMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
+    checkDeadline(ctx, DATABASE);
     await this.#write((store) => {
       const row = store.findMixin(mixin.id);
       const owner = row?.owner ?? mixin.owner;
@@ -240,7 +269,7 @@ export class EmbeddedBackend implements Backend {
       }
       for (const location of store.membersOf(mixin.id)) {
         const entity = rowToEntity(store.find({ ...ctx, admin: true }, location)!);
-        store.update({ ...entity, mixins: entity.mixins.filter((m) => m !== mixin.id), version: entity.version + 1 });
+        store.update({ ...entity, mixins: entity.mixins.filter((m) => m !== mixin.id), version: nextVersion(entity.version) });
       }
       store.removeMemberships(mixin.id);
       store.deleteMixin(mixin.id);
@@ -338,6 +367,9 @@ export class EmbeddedBackend implements Backend {
   }
 }
 
+/** What a passed deadline names (there is no remote service: the request waited too long before it got here). */
+const DATABASE = 'the embedded database';
+
 /** Write transactions of every backend in this process: another one on the same file is seen at once, not a turn later. */
 let processCommits = 0;
 
@@ -382,11 +414,11 @@ function transactions(db: Database.Database, store: Store, model: Model): Transa
 }
 
 /** If-Match inside the write transaction: no other write can come between the check and the change. */
-function checkVersion(store: Store, ctx: RequestContext, locations: readonly string[], ifVersion: number | undefined): void {
+function checkVersion(store: Store, ctx: RequestContext, locations: readonly string[], ifVersion: string | undefined): void {
   if (ifVersion === undefined) return;
   for (const l of locations) {
     const row = store.find(ctx, l);
-    if (row && row.version !== ifVersion) {
+    if (row && String(row.version) !== ifVersion) {
       throw new PreconditionFailedError(`If-Match: ${l} is at version "${row.version}", not "${ifVersion}"; read it again`);
     }
   }

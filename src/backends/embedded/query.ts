@@ -1,3 +1,4 @@
+import { ValidationError } from '../../errors.js';
 import { matchesFilter, type Entity, type Model } from '../../model/index.js';
 import type { ListQuery, ListResult, RequestContext } from '../backend.js';
 import type { EntityCache } from './cache.js';
@@ -6,11 +7,24 @@ import { rowToEntity, type EntityRow, type Store } from './store.js';
 /**
  * A collection listing in creation order. Kind, mixin and owner are
  * SQL on indexed columns; the category and attribute filter (HTTP Protocol
- * §9) needs the model's typed comparison and runs on the parsed rows.
+ * §9) needs the model's typed comparison and runs on the parsed rows. A
+ * full page carries `next`, the creation sequence number of its last entity.
  */
 export function listEntities(store: Store, model: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): ListResult {
+  const result = listPage(store, model, ctx, query, cache);
+  if (query.limit === undefined || result.locations.length < query.limit || result.locations.length === 0) return result;
+  const last = store.find({ ...ctx, admin: true }, result.locations.at(-1)!);
+  return last ? { ...result, next: String(last.seq) } : result;
+}
+
+function listPage(store: Store, model: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): ListResult {
   const where: string[] = [];
   const params: unknown[] = [];
+  if (query.cursor !== undefined) {
+    if (!/^\d{1,15}$/.test(query.cursor)) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', `marker "${query.cursor}" is not one this server gave`);
+    where.push('seq > ?');
+    params.push(Number(query.cursor));
+  }
   if (!ctx.admin) {
     where.push('owner = ?');
     params.push(ctx.owner);

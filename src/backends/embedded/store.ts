@@ -45,6 +45,11 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** Versions are counters here, rendered as strings across the seam. */
+export function nextVersion(version: string): string {
+  return String(Number(version) + 1);
+}
+
 export function visible(ctx: RequestContext, owner: string): boolean {
   return ctx.admin || owner === ctx.owner;
 }
@@ -53,7 +58,7 @@ export function visible(ctx: RequestContext, owner: string): boolean {
 export function rowToEntity(row: EntityRow): Entity {
   const data = JSON.parse(row.data) as EntityData;
   const entity: Entity = {
-    id: row.id, kind: row.kind, mixins: data.mixins, attributes: data.attributes, location: row.location, version: row.version, owner: row.owner,
+    id: row.id, kind: row.kind, mixins: data.mixins, attributes: data.attributes, location: row.location, version: String(row.version), owner: row.owner,
   };
   if (row.source === null) return entity;
   const link = entity as Link;
@@ -144,7 +149,7 @@ export class Store {
     const link = entity as Partial<Link>;
     this.#insert.run({
       location: entity.location, id: entity.id, kind: entity.kind, owner: entity.owner ?? '',
-      source: link.source ?? null, target: link.target ?? null, version: entity.version, data: entityData(entity),
+      source: link.source ?? null, target: link.target ?? null, version: Number(entity.version), data: entityData(entity),
     });
     this.#setMemberships(entity.location, entity.mixins, false);
   }
@@ -155,7 +160,7 @@ export class Store {
    * memberships when they are the same (an action changes only the state).
    */
   update(entity: Entity, mixinsFrom?: readonly string[]): void {
-    this.#update.run(entityData(entity), entity.version, entity.location);
+    this.#update.run(entityData(entity), Number(entity.version), entity.location);
     if (mixinsFrom !== undefined && sameList(mixinsFrom, entity.mixins)) return;
     this.#setMemberships(entity.location, entity.mixins, true);
   }

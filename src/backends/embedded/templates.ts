@@ -105,7 +105,7 @@ export function templateMixins(config: TemplatesConfig, model: Model): Mixin[] {
   };
   const mixins = [...config.os.map((t) => build('os', t)), ...config.resource.map((t) => build('resource', t))];
   if (config.defaultOs !== undefined && !config.os.some((t) => t.term === config.defaultOs)) {
-    throw new Error(`templates: defaultOs "${config.defaultOs}" is not one of the os templates (${config.os.map((t) => t.term).join(', ')})`);
+    throw new Error(`templates: default-os "${config.defaultOs}" is not one of the os templates (${config.os.map((t) => t.term).join(', ')})`);
   }
   return mixins;
 }

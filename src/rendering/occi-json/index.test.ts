@@ -80,7 +80,7 @@ describe('render() of COMPUTE_A (golden file)', () => {
 
 describe('render() of entities', () => {
   const bare: Resource = {
-    id: 'bare', kind: COMPUTE.id, mixins: [], location: '/compute/bare', version: 1,
+    id: 'bare', kind: COMPUTE.id, mixins: [], location: '/compute/bare', version: '1',
     attributes: { 'occi.compute.state': 'error' }, links: [],
   };
 

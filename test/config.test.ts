@@ -3,8 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { DEFAULT_TEMPLATES } from '../backends/index.js';
-import { ConfigError, DEFAULTS, checkConfig, loadConfig, printableConfig } from './index.js';
+import { DEFAULT_TEMPLATES, backendSettings } from '../src/backends/index.js';
+import { ConfigError, DEFAULTS, checkConfig, loadConfig as load, printableConfig } from '../src/config/index.js';
+
+/** The server's loader with the backends' sections, as the CLI calls it. */
+const SECTIONS = backendSettings();
+const loadConfig = (argv: string[], env: Record<string, string>) => load(argv, env, SECTIONS);
 
 describe('loadConfig()', () => {
   const dir = mkdtempSync(join(tmpdir(), 'occi-config-'));
@@ -21,18 +25,40 @@ describe('loadConfig()', () => {
 
   it('reads the shipped example file as the defaults', () => {
     const { config } = loadConfig(['--config', 'config/occi-server.example.yaml'], {});
-    assert.deepEqual(config.templates, DEFAULT_TEMPLATES);
-    assert.deepEqual({ ...config, templates: DEFAULTS.templates }, DEFAULTS);
+    assert.deepEqual(config.backends, { embedded: { dataDir: './data', synchronous: 'NORMAL', templates: DEFAULT_TEMPLATES } });
+    assert.deepEqual({ ...config, backends: {} }, DEFAULTS);
   });
 
-  it('applies flags over environment over file over defaults', () => {
-    const f = file('a.yaml', 'port: 1000\nlisten: 0.0.0.0\ndata-dir: /tmp/file\n');
+  it('applies flags over environment over file over defaults, for backend settings too', () => {
+    const f = file('a.yaml', 'port: 1000\nlisten: 0.0.0.0\nbackends:\n  embedded:\n    data-dir: /tmp/file\n    synchronous: FULL\n');
     const env = { OCCI_CONFIG: f, OCCI_PORT: '2000', OCCI_DATA_DIR: '/tmp/env' };
     const { config } = loadConfig(['--port', '3000'], env);
     assert.equal(config.port, 3000);
-    assert.equal(config.dataDir, '/tmp/env');
+    assert.deepEqual(config.backends.embedded, { dataDir: '/tmp/env', synchronous: 'FULL' });
     assert.equal(config.listen, '0.0.0.0');
     assert.equal(config.maxPageSize, DEFAULTS.maxPageSize);
+    assert.equal(loadConfig(['--data-dir', '/tmp/flag'], env).config.backends.embedded.dataDir, '/tmp/flag');
+  });
+
+  it("refuses a backend's key outside its section, and unknown keys at any depth, naming them", () => {
+    assert.throws(() => loadConfig(['--config', file('d.yaml', 'data-dir: /x\n')], {}), /"data-dir" belongs to the embedded backend: write it under backends/);
+    assert.throws(() => loadConfig(['--config', file('e.yaml', 'backends:\n  cloudy: {}\n')], {}), /unknown backend "cloudy"/);
+    assert.throws(() => loadConfig(['--config', file('f.yaml', 'backends:\n  embedded:\n    dir: /x\n')], {}), /backends.embedded: unknown key "dir"/);
+    assert.throws(() => loadConfig(['--config', file('g.yaml', 'backends:\n  embedded:\n    templates:\n      resourse: []\n')], {}), /templates: unknown key "resourse"/);
+    assert.throws(
+      () => loadConfig(['--config', file('h.yaml', 'backends:\n  embedded:\n    templates:\n      os: [{ term: a, title: A, attribs: {} }]\n')], {}),
+      /templates.os\[0\]: unknown key "attribs"/,
+    );
+    assert.throws(() => loadConfig(['--synchronous', 'SOMETIMES'], {}), /--synchronous: must be NORMAL or FULL/);
+  });
+
+  it('--print-config output fed back with --config gives the same configuration', () => {
+    const f = file('i.yaml', 'backends:\n  embedded:\n    templates:\n      default-os: b\n      os: [{ term: a, title: A }, { term: b, title: B }]\n');
+    const { config } = loadConfig(['--config', f, '--port', '9000', '--cors-origins', 'https://a.example,https://b.example'], {});
+    const printed = file('printed.yaml', JSON.stringify(printableConfig(config, SECTIONS)));
+    const again = loadConfig(['--config', printed], {}).config;
+    assert.equal((again.backends.embedded.templates as { defaultOs?: string }).defaultOs, 'b');
+    assert.deepEqual(again, { ...config, backends: { embedded: { dataDir: './data', synchronous: 'NORMAL', ...config.backends.embedded } } });
   });
 
   it('refuses bad values and unknown keys, naming them', () => {
@@ -40,7 +66,7 @@ describe('loadConfig()', () => {
     assert.throws(() => loadConfig([], { OCCI_PUBLIC_URL: 'ftp://x' }), /OCCI_PUBLIC_URL/);
     assert.throws(() => loadConfig(['--nope'], {}), ConfigError);
     assert.throws(() => loadConfig(['--config', file('b.yaml', 'prot: 1\n')], {}), /unknown key "prot"/);
-    assert.throws(() => loadConfig(['--config', file('c.yaml', 'templates: [1]\n')], {}), /templates/);
+    assert.throws(() => loadConfig(['--config', file('c.yaml', 'backends:\n  embedded:\n    templates: [1]\n')], {}), /templates/);
     assert.throws(() => loadConfig(['--config', join(dir, 'missing.yaml')], {}), /cannot read/);
   });
 
