@@ -50,6 +50,12 @@ describe('import directions', () => {
     });
   }
 
+  it('shipped code does not import test support (*.testing.ts), only tests and contracts do', () => {
+    const testCode = (f: string) => /\.(test|contract|testing)\.ts$/.test(f);
+    const bad = imports.filter((i) => !testCode(i.file) && /\.testing(\.js)?$/.test(i.target));
+    assert.deepEqual(bad.map((b) => `${b.file} → ${b.target}`), []);
+  });
+
   it('finds the imports it checks (the scanner itself works)', () => {
     assert.ok(imports.some((i) => i.file === 'src/http/app.ts' && i.target === 'src/backends/index.js'));
     assert.ok(imports.length > 200);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { BackendUnavailableError } from '../errors.js';
 import { describeAuthenticator } from './authenticator.contract.js';
 import { KeystoneAuthenticator } from './keystone.js';
-import { startKeystone } from '../../test/auth/fakes.js';
+import { startKeystone } from './fakes.testing.js';
 
 describeAuthenticator('keystone (fake Keystone on loopback)', async () => {
   const ks = await startKeystone({ 'tok-alice': { user: 'alice', project: 'demo', roles: ['member'] } });

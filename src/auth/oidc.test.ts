@@ -7,7 +7,7 @@ import { generateKeyPair } from 'jose';
 import { AuthenticationError } from '../errors.js';
 import { describeAuthenticator } from './authenticator.contract.js';
 import { OidcAuthenticator } from './oidc.js';
-import { startIssuer } from '../../test/auth/fakes.js';
+import { startIssuer } from './fakes.testing.js';
 
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { makePki, type Pki } from '../../test/auth/pki.js';
+import { makePki, type Pki } from './pki.testing.js';
 import { AuthenticationError, ForbiddenUserError } from '../errors.js';
 import { describeAuthenticator } from './authenticator.contract.js';
 import { certificateIssuerSerial } from './_der.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE, COMPUTE_LINE, INFRA, TEXT, createCompute, createTestApp, type TestApp } from '../../test/support/app.js';
+import { BASE, COMPUTE_LINE, INFRA, TEXT, createCompute, createTestApp, type TestApp } from './app.testing.js';
 
 const ACTION = 'http://schemas.ogf.org/occi/infrastructure/compute/action#';
 

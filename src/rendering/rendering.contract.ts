@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { describe, it } from 'node:test';
-import { BASE_URL, COLLECTION_A, COMPUTE_A, NIC_A, fixtureModel } from '../../test/fixtures/compute-a.js';
+import { BASE_URL, COLLECTION_A, COMPUTE_A, NIC_A, fixtureModel } from './compute-a.testing.js';
 import { ParsingError, UnsupportedMediaTypeError } from '../errors.js';
 import { FIELD_ATTRIBUTES, Mixin, isLink, type Attributes, type Entity, type EntityInput, type Link, type LinkInput, type Resource } from '../model/index.js';
 import type { ParseInput, Parser, Renderable, Rendered, Rendering } from './rendering.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AuthGate, createAuth } from '../../src/auth/index.js';
 import { DEFAULTS } from '../../src/config/index.js';
-import { COMPUTE_LINE, INFRA, TEXT, createTestApp, type TestApp } from '../support/app.js';
+import { COMPUTE_LINE, INFRA, TEXT, createTestApp, type TestApp } from '../../src/http/app.testing.js';
 
 const basic = (user: string) => `Basic ${Buffer.from(`${user}:pw-${user}`).toString('base64')}`;
 const TAG = 'Category: prod; scheme="http://example.org/alice#"; class="mixin"';

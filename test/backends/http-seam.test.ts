@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RequestContext } from '../../src/backends/index.js';
-import { COMPUTE_LINE, TEXT, createCompute, createTestApp, type TestApp } from '../support/app.js';
+import { COMPUTE_LINE, TEXT, createCompute, createTestApp, type TestApp } from '../../src/http/app.testing.js';
 import { RemoteShapedBackend } from './remote-shaped.js';
 
 const users: Record<string, RequestContext> = {

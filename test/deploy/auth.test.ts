@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { send } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { startIssuer, startKeystone } from '../auth/fakes.js';
+import { startIssuer, startKeystone } from '../../src/auth/fakes.testing.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEXT = { Accept: 'text/plain', 'Content-Type': 'text/plain' };

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { send } from '../support/http.js';
 import { sendTls, type TlsReply } from '../support/https.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { makePki, type Pki } from '../auth/pki.js';
+import { makePki, type Pki } from '../../src/auth/pki.testing.js';
 
 const COMPUTE = 'Category: compute; scheme="http://schemas.ogf.org/occi/infrastructure#"; class="kind"\r\n';
 

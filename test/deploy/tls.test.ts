@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sendTls } from '../support/https.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { makePki, type Pki } from '../auth/pki.js';
+import { makePki, type Pki } from '../../src/auth/pki.testing.js';
 
 
 const COMPUTE = 'Category: compute; scheme="http://schemas.ogf.org/occi/infrastructure#"; class="kind"\r\n';

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { ANONYMOUS } from '../../src/backends/index.js';
 import { PreconditionFailedError } from '../../src/errors.js';
 import { START } from '../../src/model/index.js';
-import { COMPUTE_LINE, TEXT, createCompute, createTestApp, type TestApp } from '../support/app.js';
+import { COMPUTE_LINE, TEXT, createCompute, createTestApp, type TestApp } from '../../src/http/app.testing.js';
 import { header, send } from '../support/http.js';
 import { exited, spawnServer, type ServerProcess } from '../support/process.js';
 

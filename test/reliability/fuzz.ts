@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { RENDERINGS, parseAccept, parseHeaderFilter, type Renderable, type Rendering } from '../../src/rendering/index.js';
 import {
   MODEL, entityArb, foreignError, hostileInput, hostileText, locationsArb, mutatedRendering, roundTrip, userMixinArb,
-} from './arbitraries.js';
+} from '../../src/rendering/arbitraries.testing.js';
 import { ParsingError } from '../../src/errors.js';
 
 const INPUTS = Number(process.env.FUZZ_INPUTS ?? 1_000_000);

@@ -1,4 +1,4 @@
-import { describeParserProperties } from '../../../test/reliability/properties.js';
+import { describeParserProperties } from '../properties.testing.js';
 import { occiJson } from './index.js';
 
 describeParserProperties(occiJson);

@@ -5,7 +5,7 @@ import { InternalError, ParsingError } from '../../errors.js';
 import {
   COMPUTE, ENTITY, Kind, Mixin, attr, type CategoryInput, type EntityInput, type Link, type Model, type Resource,
 } from '../../model/index.js';
-import { BASE_URL, COMPUTE_A, DISK_A, NIC_A, fixtureModel } from '../../../test/fixtures/compute-a.js';
+import { BASE_URL, COMPUTE_A, DISK_A, NIC_A, fixtureModel } from '../compute-a.testing.js';
 import { describeRenderingContract } from '../rendering.contract.js';
 import type { ParseInput, Renderable } from '../rendering.js';
 import { occiJson } from './index.js';

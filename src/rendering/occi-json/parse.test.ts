@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ParsingError } from '../../errors.js';
 import { COMPUTE, type Model } from '../../model/index.js';
-import { fixtureModel } from '../../../test/fixtures/compute-a.js';
+import { fixtureModel } from '../compute-a.testing.js';
 import type { ParseInput } from '../rendering.js';
 import { MAX_DEPTH, MAX_ITEMS } from './_read.js';
 import { parseAction, parseCategories, parseEntities, parseFilter, parseLocations } from './parse.js';

@@ -1,4 +1,4 @@
-import { describeParserProperties } from '../../../test/reliability/properties.js';
+import { describeParserProperties } from '../properties.testing.js';
 import { textPlain } from './index.js';
 
 describeParserProperties(textPlain);

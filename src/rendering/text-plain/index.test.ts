@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { BASE_URL, COLLECTION_A, COMPUTE_A, fixtureModel } from '../../../test/fixtures/compute-a.js';
+import { BASE_URL, COLLECTION_A, COMPUTE_A, fixtureModel } from '../compute-a.testing.js';
 import { ParsingError } from '../../errors.js';
 import { COMPUTE, SUSPEND } from '../../model/index.js';
 import { describeRenderingContract } from '../rendering.contract.js';

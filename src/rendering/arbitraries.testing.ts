@@ -7,11 +7,11 @@
  * test/reliability/fuzz.ts (`npm run fuzz`, long budget).
  */
 import fc from 'fast-check';
-import { BASE_URL, fixtureModel } from '../fixtures/compute-a.js';
-import { ParsingError, UnsupportedMediaTypeError } from '../../src/errors.js';
-import { FIELD_ATTRIBUTES, Mixin, isLink, type Attributes, type Entity, type EntityInput, type Link, type LinkInput, type Resource } from '../../src/model/index.js';
-import type { ParseInput, Parser, Renderable, Rendered, Rendering } from '../../src/rendering/index.js';
-import { asParseInput } from '../../src/rendering/rendering.contract.js';
+import { BASE_URL, fixtureModel } from './compute-a.testing.js';
+import { ParsingError, UnsupportedMediaTypeError } from '../errors.js';
+import { FIELD_ATTRIBUTES, Mixin, isLink, type Attributes, type Entity, type EntityInput, type Link, type LinkInput, type Resource } from '../model/index.js';
+import type { ParseInput, Parser, Renderable, Rendered, Rendering } from './index.js';
+import { asParseInput } from './rendering.contract.js';
 
 export const MODEL = fixtureModel();
 const INFRA = 'http://schemas.ogf.org/occi/infrastructure#';

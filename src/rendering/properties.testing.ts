@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { Renderable, Rendering } from '../../src/rendering/index.js';
-import { COMPUTE_A } from '../fixtures/compute-a.js';
+import type { Renderable, Rendering } from './index.js';
+import { COMPUTE_A } from './compute-a.testing.js';
 import {
   RUNS, entityArb, foreignError, hostileInput, locationsArb, mutatedRendering, roundTrip, userMixinArb,
-} from './arbitraries.js';
+} from './arbitraries.testing.js';
 
 export function describeParserProperties(rendering: Rendering): void {
   const parser = rendering.parser!;

@@ -1,7 +1,7 @@
-import { EmbeddedBackend } from '../../src/backends/embedded/index.js';
-import { DEFAULT_TEMPLATES, type Backend } from '../../src/backends/index.js';
-import { createApp, type AppOptions, type OcciResponse } from '../../src/http/index.js';
-import { standardModel, type Model } from '../../src/model/index.js';
+import { EmbeddedBackend } from '../backends/embedded/index.js';
+import { DEFAULT_TEMPLATES, type Backend } from '../backends/index.js';
+import { createApp, type AppOptions, type OcciResponse } from './index.js';
+import { standardModel, type Model } from '../model/index.js';
 
 export interface TestApp {
   readonly model: Model;

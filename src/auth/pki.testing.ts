@@ -10,7 +10,7 @@ import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { certificateIssuerSerial } from '../../src/auth/_der.js';
+import { certificateIssuerSerial } from './_der.js';
 
 export interface Pki {
   readonly dir: string;
