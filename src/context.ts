@@ -16,13 +16,23 @@ export interface Credentials {
   readonly scheme: string;
 }
 
-/** `X-Auth-Token` validated by Keystone (src/auth/keystone.ts). */
+/** One service of a Keystone catalog, as Keystone v3 lists it with a token. */
+export interface KeystoneCatalogEntry {
+  readonly type: string;
+  readonly name?: string;
+  readonly endpoints: ReadonlyArray<{ readonly interface: string; readonly region?: string; readonly region_id?: string; readonly url: string }>;
+}
+
+/** A project-scoped Keystone token (src/auth/keystone.ts): sent by the client, or exchanged for its basic credentials. */
 export interface KeystoneCredentials extends Credentials {
   readonly scheme: 'keystone';
   readonly token: string;
   /** Epoch milliseconds after which Keystone no longer accepts the token. */
   readonly expiresAt: number;
   readonly projectId?: string;
+  readonly userId?: string;
+  /** The services this token may call, with their endpoints. */
+  readonly catalog: readonly KeystoneCatalogEntry[];
 }
 
 /** HTTP basic user and password (src/auth/basic.ts), for backends whose cloud checks them itself. */

@@ -30,20 +30,42 @@ export async function startIssuer(): Promise<{ issuer: string; jwks: JWK; sign(c
 }
 
 /** A fake Keystone v3 on loopback: `GET /v3/auth/tokens` knows the tokens given, answers 404 for others. */
-export async function startKeystone(tokens: Record<string, { user: string; project: string; roles: string[] }>): Promise<{ url: string; calls: () => number; close(): Promise<void> }> {
+export async function startKeystone(
+  tokens: Record<string, { user: string; project: string; roles: string[] }>,
+  passwords: Record<string, { password: string; project: string }> = {},
+): Promise<{ url: string; calls: () => number; close(): Promise<void> }> {
   let calls = 0;
-  const server: Server = createServer((req, res) => {
-    calls++;
-    const subject = req.headers['x-subject-token'];
-    const t = typeof subject === 'string' ? tokens[subject] : undefined;
-    if (req.url !== '/v3/auth/tokens' || req.headers['x-auth-token'] === undefined) return void res.writeHead(401).end();
-    if (!t) return void res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":{"code":404}}');
-    res.writeHead(200, { 'Content-Type': 'application/json', 'X-Subject-Token': String(subject) }).end(JSON.stringify({
+  const answer = (res: import('node:http').ServerResponse, subject: string, t: { user: string; project: string; roles: string[] }, status = 200) => {
+    res.writeHead(status, { 'Content-Type': 'application/json', 'X-Subject-Token': subject }).end(JSON.stringify({
       token: {
         user: { id: `id-${t.user}`, name: t.user, domain: { name: 'Default' } }, project: { id: `p-${t.project}`, name: t.project },
         roles: t.roles.map((name) => ({ name })), expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+        catalog: [{ type: 'compute', name: 'nova', endpoints: [{ interface: 'public', region: 'RegionOne', url: 'http://127.0.0.1:1/compute/v2.1' }] }],
       },
     }));
+  };
+  const server: Server = createServer((req, res) => {
+    calls++;
+    if (req.url !== '/v3/auth/tokens') return void res.writeHead(404).end();
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const auth = (JSON.parse(body) as { auth: { identity: { password: { user: { name: string; password: string } } }; scope?: { project: { name: string } } } }).auth;
+        const { name, password } = auth.identity.password.user;
+        const known = passwords[name];
+        if (!known || known.password !== password) return void res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error":{"code":401}}');
+        const issued = `tok-${name}-${calls}`;
+        tokens[issued] = { user: name, project: auth.scope?.project.name ?? known.project, roles: ['member'] };
+        answer(res, issued, tokens[issued], 201);
+      });
+      return;
+    }
+    const subject = req.headers['x-subject-token'];
+    const t = typeof subject === 'string' ? tokens[subject] : undefined;
+    if (req.headers['x-auth-token'] === undefined) return void res.writeHead(401).end();
+    if (!t) return void res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":{"code":404}}');
+    answer(res, String(subject), t);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v3`, calls: () => calls, close: () => new Promise((r) => server.close(() => r())) };

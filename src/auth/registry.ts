@@ -24,6 +24,8 @@ export interface AuthSettings {
   readonly vomsAllow: readonly string[];
   readonly vomsDeny: readonly string[];
   readonly keystoneUrl?: string;
+  readonly keystoneProject?: string;
+  readonly keystoneDomain: string;
   readonly tenancy: 'user' | 'group';
   readonly adminUsers: readonly string[];
   readonly adminGroups: readonly string[];
@@ -54,7 +56,7 @@ const SCHEMES: Readonly<Record<string, Factory>> = {
       vomsAllow: s.vomsAllow,
       vomsDeny: s.vomsDeny,
     }),
-  keystone: async (s) => new KeystoneAuthenticator({ url: s.keystoneUrl! }),
+  keystone: async (s) => new KeystoneAuthenticator({ url: s.keystoneUrl!, project: s.keystoneProject, domain: s.keystoneDomain }),
 };
 
 function pemFile(file: string, key: string) {

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js';
 import type { Action, Attributes, Entity, EntityDraft, FilterInput, LinkDraft, Mixin, Model } from '../model/index.js';
 
-export { ANONYMOUS, checkDeadline, deadlineSignal, type BasicCredentials, type Credentials, type KeystoneCredentials, type RequestContext } from '../context.js';
+export { ANONYMOUS, checkDeadline, deadlineSignal, type BasicCredentials, type Credentials, type KeystoneCatalogEntry, type KeystoneCredentials, type RequestContext } from '../context.js';
 
 /**
  * What a backend guarantees. The HTTP layer answers 501 for what it cannot

@@ -54,6 +54,10 @@ export interface Config {
   vomsCerts: string | undefined;
   /** Keystone identity API base URL (keystone), e.g. http://keystone:5000/v3. */
   keystoneUrl: string | undefined;
+  /** Project that basic credentials of Keystone users are scoped to; the user's default project when unset. */
+  keystoneProject: string | undefined;
+  /** Domain of the user and project names in basic credentials (keystone). */
+  keystoneDomain: string;
   /** Addresses or CIDR ranges of proxies whose forwarded headers are believed. */
   trustedProxies: string[];
   /** Honour X-Forwarded-Proto/-Host and Forwarded from trusted proxies when building URLs. */
@@ -110,6 +114,8 @@ export const DEFAULTS: Config = {
   vomsDeny: [],
   vomsCerts: undefined,
   keystoneUrl: undefined,
+  keystoneProject: undefined,
+  keystoneDomain: 'Default',
   trustedProxies: [],
   trustProxy: false,
   tenancy: 'user',
@@ -178,6 +184,8 @@ export const KEYS: Readonly<Record<keyof Config, { flag: string; env: string; ki
   vomsDeny: { flag: 'voms-deny', env: 'OCCI_VOMS_DENY', kind: 'list' },
   vomsCerts: { flag: 'voms-certs', env: 'OCCI_VOMS_CERTS', kind: 'string' },
   keystoneUrl: { flag: 'keystone-url', env: 'OCCI_KEYSTONE_URL', kind: 'url' },
+  keystoneProject: { flag: 'keystone-project', env: 'OCCI_KEYSTONE_PROJECT', kind: 'string' },
+  keystoneDomain: { flag: 'keystone-domain', env: 'OCCI_KEYSTONE_DOMAIN', kind: 'string' },
   trustedProxies: { flag: 'trusted-proxies', env: 'OCCI_TRUSTED_PROXIES', kind: 'list' },
   trustProxy: { flag: 'trust-proxy', env: 'OCCI_TRUST_PROXY', kind: 'bool' },
   tenancy: { flag: 'tenancy', env: 'OCCI_TENANCY', kind: 'tenancy' },
