@@ -15,10 +15,12 @@ import { isSqliteError, toBackendError } from './errors.js';
 import { listEntities } from './query.js';
 import { openDatabase, type Synchronous } from './schema.js';
 import { Store, nextVersion, rowToEntity, visible, type MixinData } from './store.js';
+import { mixinData, userMixin } from './user-mixin.js';
 import { defaultOsId, templateMixins, type TemplatesConfig } from './templates.js';
 
 export { DEFAULT_TEMPLATES, templateMixins, type TemplatesConfig } from './templates.js';
 export { SCHEMA_VERSION } from './schema.js';
+export { TagStore } from './tag-store.js';
 
 export interface EmbeddedOptions {
   /** Directory of `occi.sqlite` (created when absent), or `:memory:` for tests. */
@@ -250,11 +252,7 @@ export class EmbeddedBackend implements Backend {
           existing ? `mixin ${mixin.id} is already defined` : `location ${mixin.location} is bound to ${holder!.id}`,
         );
       }
-      const data: MixinData = {
-        scheme: mixin.scheme, term: mixin.term, title: mixin.title,
-        depends: mixin.depends.map((m) => m.id), applies: mixin.applies.map((k) => k.id),
-      };
-      store.insertMixin({ id: mixin.id, origin: 'user', owner: mixin.owner ?? ctx.owner, location: mixin.location, data: JSON.stringify(data) });
+      store.insertMixin({ id: mixin.id, origin: 'user', owner: mixin.owner ?? ctx.owner, location: mixin.location, data: JSON.stringify(mixinData(mixin)) });
     });
   }
 
@@ -422,15 +420,4 @@ function checkVersion(store: Store, ctx: RequestContext, locations: readonly str
       throw new PreconditionFailedError(`If-Match: ${l} is at version "${row.version}", not "${ifVersion}"; read it again`);
     }
   }
-}
-
-function userMixin(model: Model, id: string, location: string, owner: string | null, data: MixinData): Mixin {
-  // A dependency the model no longer has (a template dropped from the configuration) is left out, not fatal.
-  const depends = data.depends.map((d) => model.findMixin(d)).filter((m): m is Mixin => m !== undefined);
-  const applies = data.applies.map((k) => model.findKind(k)).filter((k) => k !== undefined);
-  const mixin = new Mixin({
-    scheme: data.scheme, term: data.term, title: data.title, location, depends, applies, origin: 'user', owner: owner ?? undefined,
-  });
-  if (mixin.id !== id) throw new InternalError(`stored mixin ${id} does not match its data`);
-  return mixin;
 }
