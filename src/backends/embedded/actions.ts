@@ -6,7 +6,7 @@ import {
 } from '../../model/index.js';
 import type { ActionResult, RequestContext } from '../backend.js';
 import { nextVersion, rowToEntity, type MixinData, type Store } from './store.js';
-import { TERM_11, osTemplateScheme, type TemplatesConfig } from './templates.js';
+import { TERM_11, osTemplateScheme, type TemplatesConfig } from '../templates.js';
 
 export interface Invoker {
   readonly store: Store;

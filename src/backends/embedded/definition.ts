@@ -2,7 +2,7 @@ import type { AttributeValue } from '../../model/index.js';
 import type { BackendDefinition } from '../registry.js';
 import { EmbeddedBackend } from './index.js';
 import type { Synchronous } from './schema.js';
-import { DEFAULT_TEMPLATES, type TemplatesConfig } from './templates.js';
+import { DEFAULT_TEMPLATES, type TemplatesConfig } from '../templates.js';
 
 /** The embedded backend's settings (`backends.embedded.*` in the file) and its factory. */
 export const EMBEDDED: BackendDefinition = {

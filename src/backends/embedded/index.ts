@@ -16,9 +16,9 @@ import { listEntities } from './query.js';
 import { openDatabase, type Synchronous } from './schema.js';
 import { Store, nextVersion, rowToEntity, visible, type MixinData } from './store.js';
 import { mixinData, userMixin } from './user-mixin.js';
-import { defaultOsId, templateMixins, type TemplatesConfig } from './templates.js';
+import { defaultOsId, templateMixins, type TemplatesConfig } from '../templates.js';
 
-export { DEFAULT_TEMPLATES, templateMixins, type TemplatesConfig } from './templates.js';
+export { DEFAULT_TEMPLATES, templateMixins, type TemplatesConfig } from '../templates.js';
 export { SCHEMA_VERSION } from './schema.js';
 export { TagStore } from './tag-store.js';
 

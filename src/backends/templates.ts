@@ -1,7 +1,7 @@
 import {
   ATTRIBUTE_NAME, COMPUTE, Mixin, OS_TPL, RESOURCE_TPL, coerceValue,
   type AttributeDefinition, type AttributeType, type AttributeValue, type Model,
-} from '../../model/index.js';
+} from '../model/index.js';
 
 /** The OS images and flavours the embedded backend offers (Infrastructure §8). */
 export interface TemplatesConfig {
