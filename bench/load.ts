@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ChildOutput } from '../test/support/child-output.js';
 import { BENCH_DIR } from './paths.js';
 
 /** What one connection sends, request after request. */
@@ -64,10 +65,9 @@ export const wrkGenerator: LoadGenerator = {
       }
       writeFileSync(join(dir, 'plan'), lines.join('\n') + '\n');
       const args = ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, '--timeout', '20s', '-s', join(BENCH_DIR, 'wrk.lua'), `${base}/`];
-      const out = await run('wrk', args, { ...process.env, BENCH_PLAN: join(dir, 'plan') });
-      const m = /^BENCH_JSON (\{.*\})$/m.exec(out);
-      if (!m) throw new Error(`wrk printed no result:\n${out}`);
-      const r = JSON.parse(m[1]) as Record<string, number>;
+      const line = await run('wrk', args, { ...process.env, BENCH_PLAN: join(dir, 'plan') });
+      if (!line) throw new Error('wrk printed no BENCH_JSON line');
+      const r = JSON.parse(line.slice('BENCH_JSON '.length)) as Record<string, number>;
       return {
         requests: r.requests,
         opsPerS: r.requests / (r.duration_us / 1e6),
@@ -81,14 +81,18 @@ export const wrkGenerator: LoadGenerator = {
   },
 };
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+/** Runs a command to its end; resolves with its `BENCH_JSON` line, read as it comes (only a bounded tail of the rest is kept). */
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const out = new ChildOutput([child.stdout, child.stderr]);
+    const result = out.watch(/^BENCH_JSON \{.*\}$/);
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited with ${code}:\n${out}`))));
+    child.on('close', (code) => {
+      result.stop();
+      if (code === 0) resolve(result.lines[0]);
+      else reject(new Error(`${cmd} exited with ${code}; its output ended with:\n${out.tail()}`));
+    });
   });
 }
 

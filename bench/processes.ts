@@ -1,6 +1,7 @@
 /** The two processes under load: our server (as `npm start` runs it) and the bare baseline. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { ChildOutput } from '../test/support/child-output.js';
 import type { BaselineConfig } from './baseline.js';
 import { ROOT, nodeArgs } from './paths.js';
 
@@ -12,35 +13,36 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Starts a process and waits for its `listening on http://...` line. */
+/**
+ * Starts a process and waits for its `listening on http://...` line. Its
+ * output is read a line at a time only until then; afterwards it is drained
+ * into a bounded tail, stderr also echoed to ours.
+ */
 function startListening(
   args: string[], ipc: boolean, env: NodeJS.ProcessEnv = process.env, spawned?: (child: ChildProcess) => void,
 ): Promise<Running> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])] });
   spawned?.(child);
-  let out = '';
+  const out = new ChildOutput([child.stdout!, child.stderr!]);
+  const gone = new AbortController();
+  let listening = false;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${args.join(' ')} did not start in 30 s:\n${out}`));
-    }, 30_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        // Keep draining, so that a chatty process never blocks on a full pipe.
-        child.stdout!.resume();
-        child.stderr!.on('data', (c: Buffer) => process.stderr.write(c));
+    out.nextLine(/listening on (http:\/\/\S+)/, 30_000, gone.signal).then(
+      (m) => {
+        listening = true;
+        child.stderr!.on('data', (c: string) => process.stderr.write(c));
         resolve({ pid: child.pid!, base: m[1], stop: () => stopChild(child) });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited (${code ?? signal}) before listening:\n${out}`));
+      },
+      () => {
+        if (gone.signal.aborted) return;
+        child.kill('SIGKILL');
+        reject(new Error(`${args.join(' ')} did not start in 30 s:\n${out.tail()}`));
+      },
+    );
+    child.once('close', (code, signal) => {
+      if (listening) return;
+      gone.abort();
+      reject(new Error(`${args.join(' ')} exited (${code ?? signal}) before listening:\n${out.tail()}`));
     });
   });
 }
@@ -67,7 +69,7 @@ export async function startServer(dataDir: string, inProcess = false): Promise<R
   if (!inProcess) return startListening(serverArgs(dataDir, 0), false);
   const { start } = await import('../src/cli/start.js');
   const { DEFAULTS } = await import('../src/config/index.js');
-  const running = await start({ ...DEFAULTS, listen: '127.0.0.1', port: 0, dataDir });
+  const running = await start({ ...DEFAULTS, listen: '127.0.0.1', port: 0, backends: { embedded: { dataDir } } });
   return { pid: process.pid, base: `http://127.0.0.1:${running.server.address.port}`, stop: running.stop };
 }
 
