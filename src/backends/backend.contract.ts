@@ -624,14 +624,20 @@ function harness(subject: ContractSubject, settleMs: number) {
       await backend.defineMixin(ctx, tag);
       return tag;
     },
-    /** Deletes what the case made, links first, ignoring what is already gone. */
+    /**
+     * Deletes what the case made, newest first, ignoring what is already
+     * gone; a cloud that is still letting go of an entity (a volume still
+     * attached to a server being deleted) is asked again until it settles.
+     */
     cleanup: async () => {
       for (const { ctx, location } of made.reverse()) {
-        try {
-          await backend.delete(ctx, [location]);
-        } catch (err) {
-          if (!(err instanceof NotFoundError)) throw err;
-        }
+        await settled(async () => {
+          try {
+            await backend.delete(ctx, [location]);
+          } catch (err) {
+            if (!(err instanceof NotFoundError)) throw err;
+          }
+        });
       }
     },
   };

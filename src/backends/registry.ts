@@ -1,5 +1,7 @@
 import type { Backend } from './backend.js';
 import { EMBEDDED } from './embedded/definition.js';
+import { OPENNEBULA } from './opennebula/definition.js';
+import { OPENSTACK } from './openstack/definition.js';
 
 /**
  * One setting a backend reads: a flag, an `OCCI_*` variable and a key of
@@ -36,6 +38,8 @@ export interface BackendDefinition {
 /** THE list of backends, by configuration name; a new backend is one line here. */
 export const BACKENDS: Readonly<Record<string, BackendDefinition>> = Object.freeze({
   embedded: EMBEDDED,
+  opennebula: OPENNEBULA,
+  openstack: OPENSTACK,
 });
 
 /** Each backend's settings, for the configuration layer (flags, variables, file sections). */

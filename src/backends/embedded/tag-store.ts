@@ -88,6 +88,17 @@ export class TagStore {
     return out;
   }
 
+  /** Every tagged location with its tags (a cloud backend's listing asks once, whatever it lists). */
+  all(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const { location, mixin } of this.#db.prepare('SELECT location, mixin FROM tag_members ORDER BY rowid').all() as Array<{ location: string; mixin: string }>) {
+      const list = out.get(location);
+      if (list) list.push(mixin);
+      else out.set(location, [mixin]);
+    }
+    return out;
+  }
+
   /** Makes `tags` (known user mixin ids; others are ignored) the tags of a location. */
   set(location: string, tags: readonly string[]): void {
     this.#db.transaction(() => {

@@ -113,6 +113,10 @@ export class CinderClient {
     return (await this.http.json<{ volume: Volume }>({ ...call, method: 'POST', path: '/volumes', body: { volume } })).volume;
   }
 
+  async updateVolume(id: string, changes: { name?: string; description?: string }, call: CallOptions = {}): Promise<Volume> {
+    return (await this.http.json<{ volume: Volume }>({ ...call, method: 'PUT', path: `/volumes/${enc(id)}`, body: { volume: changes } })).volume;
+  }
+
   /** An attached volume or one with snapshots is a 400 (not a 409) from Cinder. */
   async deleteVolume(id: string, call: CallOptions & { cascade?: boolean } = {}): Promise<void> {
     await this.http.request({ ...call, method: 'DELETE', path: `/volumes/${enc(id)}`, query: { cascade: call.cascade ? true : undefined } });

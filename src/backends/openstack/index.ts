@@ -7,3 +7,5 @@ export * from './neutron.js';
 export * from './cinder.js';
 export * from './glance.js';
 export * from './clients.js';
+export { OpenStackBackend, type OpenStackOptions } from './backend.js';
+export { OPENSTACK } from './definition.js';

@@ -130,6 +130,10 @@ export class NeutronClient {
     return this.#get<Network>('networks', 'network', id, call);
   }
 
+  updateNetwork(id: string, changes: { name?: string; admin_state_up?: boolean; description?: string }, call: CallOptions = {}) {
+    return this.#update<Network>('networks', 'network', id, changes, call);
+  }
+
   /** `router:external` and `shared` need an admin token under the default policy. */
   createNetwork(network: { name: string; 'router:external'?: boolean; shared?: boolean; admin_state_up?: boolean; description?: string }, call: CallOptions = {}) {
     return this.#create<Network>('networks', 'network', network, call);
