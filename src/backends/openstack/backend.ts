@@ -142,7 +142,7 @@ export class OpenStackBackend implements Backend {
 
   async update(ctx: RequestContext, changes: readonly EntityChange[]): Promise<Entity[]> {
     const s = this.#session(ctx);
-    await mapped(() => changeEntities(s, changes));
+    await mapped(() => changeEntities(s, changes, (l) => getEntity(s, l)));
     return mapped(() => Promise.all(changes.map(async (c) => (await getEntity(s, c.before.location))!)));
   }
 
@@ -272,7 +272,8 @@ export async function getEntity(s: Session, location: string): Promise<Entity | 
         return undefined;
     }
   } catch (err) {
-    if (isNotFound(err)) return undefined;
+    // Another project's server is a 403 from Nova's policy: as invisible as an absent one.
+    if (isNotFound(err) || (err as { status?: number }).status === 403) return undefined;
     throw err;
   }
 }

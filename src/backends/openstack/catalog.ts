@@ -36,7 +36,7 @@ export class TemplateCatalog {
   get(project: string, clients: OpenStackClients, call: CallOptions): Promise<ProjectCatalog> {
     return this.#cache.get(project, async () => {
       const [images, flavors, networks, subnets] = await Promise.all([
-        clients.glance.listAllImages({ status: 'active' }, call),
+        clients.glance.listAllImages({}, call).then((all) => all.filter((i) => USABLE.has(i.status))),
         clients.nova.listFlavors({}, call),
         clients.neutron.listNetworks({}, call),
         clients.neutron.listSubnets({}, call),
@@ -85,6 +85,9 @@ export class TemplateCatalog {
     return catalog.flavors.find((f) => this.resourceTemplateId(f.name) === typeId);
   }
 }
+
+/** Images offered as templates: bootable ones, and snapshots still being saved (a `save` answers with one). */
+const USABLE = new Set(['active', 'queued', 'saving', 'importing', 'uploading']);
 
 export function imageTerm(id: string): string {
   return `os-${id.toLowerCase()}`;

@@ -17,10 +17,10 @@ type Read = (location: string) => Promise<Entity | undefined>;
  * inline links are attached. What OpenStack keeps for itself (state, cores
  * without a flavour) is left as it is.
  */
-export async function changeEntities(s: Session, changes: readonly EntityChange[]): Promise<void> {
+export async function changeEntities(s: Session, changes: readonly EntityChange[], read: Read): Promise<void> {
   for (const { before, after, links } of changes) {
     const where = parseLocation(before.location);
-    if (!where) throw new NotFoundError(`no entity at ${before.location}`);
+    if (!where || !(await read(before.location))) throw new NotFoundError(`no entity at ${before.location}`);
     const title = after.attributes['occi.core.title'];
     const renamed = typeof title === 'string' && title !== before.attributes['occi.core.title'];
     switch (where.collection) {

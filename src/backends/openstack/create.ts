@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { NotImplementedError, ValidationError } from '../../errors.js';
+import { BackendTimeoutError, NotImplementedError, ValidationError } from '../../errors.js';
 import {
   COMPUTE, IPNETWORK, NETWORK, NETWORKINTERFACE, OS_TPL, RESOURCE_TPL, STORAGE, STORAGELINK, templateFamily, type Attributes, type EntityDraft,
 } from '../../model/index.js';
@@ -142,11 +142,12 @@ function userDataOf(attributes: Attributes): Uint8Array | undefined {
 async function createNetwork(s: Session, d: EntityDraft): Promise<string> {
   const { neutron } = s.clients;
   const network = await neutron.createNetwork({ name: String(d.attributes['occi.core.title'] ?? 'occi-network') }, s.call);
+  // Nova boots only on ports with an address: a network always gets an IPv4 subnet, the one asked for or a private /24.
   const cidr = d.attributes['occi.network.address'];
-  if (typeof cidr === 'string' || d.mixins.some((m) => m.id === IPNETWORK.id)) {
+  {
     try {
       await neutron.createSubnet({
-        network_id: network.id, ip_version: 4, cidr: typeof cidr === 'string' ? cidr : '10.0.0.0/24',
+        network_id: network.id, ip_version: 4, cidr: typeof cidr === 'string' ? cidr : privateCidr(network.id),
         ...(typeof d.attributes['occi.network.gateway'] === 'string' ? { gateway_ip: d.attributes['occi.network.gateway'] } : {}),
         enable_dhcp: d.attributes['occi.network.allocation'] !== 'static',
       }, s.call);
@@ -157,6 +158,12 @@ async function createNetwork(s: Session, d: EntityDraft): Promise<string> {
   }
   s.catalog.invalidate(s.project);
   return NETWORK.location + network.id;
+}
+
+/** A 10.x.y.0/24 picked from the network's id: distinct networks of a project rarely share one. */
+function privateCidr(id: string): string {
+  const h = createHash('sha256').update(id).digest();
+  return `10.${h[0]}.${h[1]}.0/24`;
 }
 
 async function createStorage(s: Session, d: EntityDraft): Promise<string> {
@@ -178,6 +185,7 @@ async function createLink(s: Session, d: EntityDraft, source: string | undefined
     throw err;
   }
   const to = await targetOf(s, d.kind.id, target ?? '', catalog);
+  await settledServer(s, from.id);
   if (d.kind.id === STORAGELINK.id) {
     const device = d.attributes['occi.storagelink.deviceid'];
     await nova.attachVolume(from.id, { volumeId: to.id, ...(typeof device === 'string' ? { device } : {}) }, s.call);
@@ -191,6 +199,21 @@ async function createLink(s: Session, d: EntityDraft, source: string | undefined
   }
   const attached = await nova.attachInterface(from.id, { net_id: to.id }, s.call);
   return NETWORKINTERFACE.location + attached.port_id;
+}
+
+/**
+ * Waits (within the request's deadline) while the server is still being
+ * built: Nova refuses to attach anything before, and a client that has just
+ * created a compute expects to link it at once.
+ */
+async function settledServer(s: Session, id: string): Promise<void> {
+  for (let wait = 100; ; wait = Math.min(wait * 2, 1000)) {
+    const server = await s.clients.nova.getServer(id, s.call);
+    if (server.status !== 'BUILD' && !server['OS-EXT-STS:task_state']) return;
+    if (server.status === 'ERROR') return;
+    await new Promise((r) => setTimeout(r, wait));
+    if (s.call.signal?.aborted) throw new BackendTimeoutError(`nova: ${COMPUTE.location}${id} was still being built at the request's deadline`);
+  }
 }
 
 /** The network or volume a link points to, visible to this project; anything else is a 400. */
