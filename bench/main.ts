@@ -20,6 +20,7 @@ import { SCENARIOS, runBench, type BenchOptions, type Row } from './bench.js';
 import { hasWrk, nodeGenerator, wrkGenerator, type LoadGenerator } from './load.js';
 import { BENCH_DIR, ROOT } from './paths.js';
 import { machine, medianRows, table, writeDocs } from './report.js';
+import { oneTable, runOpenNebulaBench } from './opennebula.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +57,7 @@ function generator(): LoadGenerator {
 async function main(): Promise<void> {
   const smoke = values.smoke;
   const only = values.only?.split(',').map((s) => s.trim());
-  for (const name of only ?? []) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario ${name}; known: ${SCENARIOS.join(', ')}`);
+  for (const name of only ?? []) if (![...SCENARIOS, 'opennebula'].includes(name)) throw new Error(`unknown scenario ${name}; known: ${SCENARIOS.join(', ')}, opennebula`);
   const gen = generator();
   const options: BenchOptions = {
     generator: gen,
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
   writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(rows, null, 2) + '\n');
   console.log(`\n${table(rows)}\n`);
   console.log(`results: ${join(resultsDir, 'latest.json')}`);
+  // OpenNebula (against the oned simulator): upstream calls per OCCI request, written to bench/results/opennebula.json.
+  if (only === undefined || only.includes('opennebula')) console.log(`\n${oneTable(await runOpenNebulaBench({ requests: smoke ? 5 : 50, resultsDir }))}\n`);
   if (!smoke && !values['no-docs'] && only === undefined) {
     const args = process.argv.slice(2).join(' ');
     writeDocs(join(ROOT, 'docs/performance.md'), rows, machine(gen.name, options.workDir), count, `npm run bench${args ? ` -- ${args}` : ''}`);

@@ -35,7 +35,7 @@ export function describeAuthenticator(name: string, setup: () => Promise<AuthFix
     });
 
     it('names its scheme and, unless it is none, a WWW-Authenticate challenge', () => {
-      assert.match(f.authenticator.scheme, /^(none|basic|oidc|x509|keystone)$/);
+      assert.match(f.authenticator.scheme, /^(none|basic|oidc|x509|keystone|opennebula)$/);
       if (f.authenticator.scheme !== 'none') assert.match(f.authenticator.challenge, /^[A-Za-z0-9-]+( |$)/);
     });
 

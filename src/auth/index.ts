@@ -1,6 +1,7 @@
 /** Authentication: the Authenticator seam, one file per scheme, and the gate that turns a request into a RequestContext. */
 export type { Authenticator, AuthRequest, Identity } from './authenticator.js';
 export { BasicAuthenticator, parseHtpasswd, verifyPassword } from './basic.js';
+export { DelegatedAuthenticator, type CheckCredentials, type DelegatedOptions } from './delegated.js';
 export { AuthGate, type GateOptions } from './gate.js';
 export { KeystoneAuthenticator, type KeystoneOptions } from './keystone.js';
 export { NoneAuthenticator } from './none.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Authenticator } from './authenticator.js';
 import { BasicAuthenticator } from './basic.js';
+import { DelegatedAuthenticator, type CheckCredentials } from './delegated.js';
 import { AuthGate } from './gate.js';
 import { KeystoneAuthenticator } from './keystone.js';
 import { NoneAuthenticator } from './none.js';
@@ -29,6 +30,8 @@ export interface AuthSettings {
   readonly tenancy: 'user' | 'group';
   readonly adminUsers: readonly string[];
   readonly adminGroups: readonly string[];
+  /** Who checks passwords for `opennebula`: the backend's `authenticate` (not a configuration key; src/cli/start.ts sets it). */
+  readonly delegate?: CheckCredentials;
 }
 
 type Factory = (s: AuthSettings) => Promise<Authenticator>;
@@ -57,6 +60,10 @@ const SCHEMES: Readonly<Record<string, Factory>> = {
       vomsDeny: s.vomsDeny,
     }),
   keystone: async (s) => new KeystoneAuthenticator({ url: s.keystoneUrl!, project: s.keystoneProject, domain: s.keystoneDomain }),
+  opennebula: async (s) => {
+    if (!s.delegate) throw new Error('auth: opennebula needs --backend opennebula, whose oned checks the passwords');
+    return new DelegatedAuthenticator({ scheme: 'opennebula', check: s.delegate });
+  },
 };
 
 function pemFile(file: string, key: string) {

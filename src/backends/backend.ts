@@ -1,4 +1,4 @@
-import type { RequestContext } from '../context.js';
+import type { BasicCredentials, RequestContext } from '../context.js';
 import type { Action, Attributes, Entity, EntityDraft, FilterInput, LinkDraft, Mixin, Model } from '../model/index.js';
 
 export { ANONYMOUS, checkDeadline, deadlineSignal, type BasicCredentials, type Credentials, type KeystoneCatalogEntry, type KeystoneCredentials, type RequestContext } from '../context.js';
@@ -134,6 +134,17 @@ export interface Backend {
   refresh?(model: Model, ctx: RequestContext): Promise<void>;
   /** Optional: whether the backend can serve now (the admin listener's `/readyz`). */
   health?(): Promise<Health>;
+  /**
+   * Optional, for a cloud that checks its users' passwords itself (OpenNebula):
+   * who these basic credentials prove, or undefined when the cloud refuses
+   * them; an unreachable cloud throws (503/504). An authenticator (`--auth
+   * opennebula`, src/auth/delegated.ts) calls it, so auth never imports a backend.
+   *
+   * @example
+   * const who = await backend.authenticate?.({ scheme: 'basic', user: 'alice', password: 'secret' });
+   * // → { user: 'alice', groups: ['users'] }, or undefined for a wrong password
+   */
+  authenticate?(credentials: BasicCredentials, signal?: AbortSignal): Promise<{ user: string; groups: string[] } | undefined>;
 
   /** One entity by location; a Resource comes with its links. */
   get(ctx: RequestContext, location: string): Promise<Entity | undefined>;

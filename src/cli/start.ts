@@ -24,9 +24,10 @@ export interface Started {
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<Started> {
   const { logger } = options;
   checkConfig(config);
-  const gate = await createAuth(config);
   const model = standardModel();
   const backend = createBackend(config.backend, config.backends[config.backend]);
+  // A cloud that checks its users' passwords itself (OpenNebula) serves `--auth opennebula`.
+  const gate = await createAuth({ ...config, delegate: backend.authenticate?.bind(backend) });
   await backend.start(model);
   const metrics = config.adminPort !== undefined ? getMetrics() : undefined;
   const proxies = trustedProxies(config.trustedProxies);

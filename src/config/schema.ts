@@ -22,7 +22,7 @@ export interface Config {
   /** Largest request head, bytes (text/occi carries renderings in headers). */
   maxHeaderSize: number;
 
-  /** Enabled authentication schemes, tried in this order: none, basic, oidc, x509, keystone. */
+  /** Enabled authentication schemes, tried in this order: none, basic, oidc, x509, keystone, opennebula. */
   auth: string[];
   /** Allows `none` on an address other than loopback. */
   allowAnonymous: boolean;
@@ -203,4 +203,4 @@ export const KEYS: Readonly<Record<keyof Config, { flag: string; env: string; ki
 };
 
 /** The schemes `auth` may name. */
-export const AUTH_SCHEMES = ['none', 'basic', 'oidc', 'x509', 'keystone'] as const;
+export const AUTH_SCHEMES = ['none', 'basic', 'oidc', 'x509', 'keystone', 'opennebula'] as const;

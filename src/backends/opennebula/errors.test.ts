@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   AuthenticationError, BackendTimeoutError, BackendUnavailableError, ConflictError, ForbiddenUserError,
-  InternalError, NotFoundError, type OcciError,
+  InternalError, NotFoundError, ValidationError, type OcciError,
 } from '../../errors.js';
 import {
   ONED_ERROR, OnedError, OnedTimeoutError, OnedUnreachableError, toOcciError, XmlRpcFault, XmlRpcProtocolError,
@@ -24,8 +24,16 @@ describe('toOcciError()', () => {
       ForbiddenUserError, 403, /quota exceeded/],
     ['quota reported as ACTION', new OnedError('one.vm.action', '[one.vm.action] user [2] limit of 4 reached for RUNNING_CPU quota in VM', 2048),
       ForbiddenUserError, 403, /RUNNING_CPU/],
-    ['INTERNAL', new OnedError('one.vm.allocate', '[one.vm.allocate] MEMORY attribute must be a positive integer value.', 8192),
-      InternalError, 500, /code 8192/],
+    ['INTERNAL (a refused template)', new OnedError('one.vm.allocate', '[one.vm.allocate] MEMORY attribute must be a positive integer value.', 8192),
+      ValidationError, 400, /refused the request: .*MEMORY/],
+    ['ALLOCATE (a name taken)', new OnedError('one.image.allocate', '[one.image.allocate] Error allocating a new image. NAME is already taken by IMAGE 3.', 0x4000),
+      ValidationError, 400, /already taken/],
+    ['INTERNAL (no free lease)', new OnedError('one.vm.allocate', '[one.vm.allocate] Cannot get IP/MAC lease from virtual network 1.', 8192),
+      ConflictError, 409, /cannot do it now/],
+    ['INTERNAL (anything else)', new OnedError('one.vmpool.infoextended', '[one.vmpool.infoextended] Error getting pool.', 8192),
+      BackendUnavailableError, 503, /failed one\.vmpool\.infoextended \(code 8192\)/],
+    ['XML_RPC_API (our bug)', new OnedError('one.vmpool.info', '[one.vmpool.info] Incorrect filter_flag', 0x1000),
+      InternalError, 500, /code 4096/],
     ['unreachable', new OnedUnreachableError('one.vm.info', 'ECONNREFUSED'), BackendUnavailableError, 503, /oned\) is unreachable; one\.vm\.info/],
     ['timeout', new OnedTimeoutError('one.vmpool.infoextended', 2000), BackendTimeoutError, 504, /oned\) did not answer one\.vmpool\.infoextended within 2000 ms/],
     ['not XML-RPC', new XmlRpcProtocolError('HTTP 502', 502), BackendUnavailableError, 503, /no XML-RPC answer/],

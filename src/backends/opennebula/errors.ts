@@ -1,6 +1,6 @@
 import {
   AuthenticationError, BackendTimeoutError, BackendUnavailableError, ConflictError, ForbiddenUserError,
-  InternalError, NotFoundError, OcciError,
+  InternalError, NotFoundError, OcciError, ValidationError,
 } from '../../errors.js';
 
 /**
@@ -90,12 +90,26 @@ export class OnedTimeoutError extends Error {
 
 // Request.cc/Quota.cc: "... limit of <n> reached for <METRIC> quota in <VM|IMAGE|...>".
 const QUOTA = /limit of \S+ reached for \S+ quota/i;
+/**
+ * INTERNAL and ALLOCATE answers that reject what was asked (xml-rpc.md §2:
+ * template checks, names, unknown references): the client's request, 400.
+ */
+const REFUSED_INPUT = new RegExp([
+  'attribute must be', 'must be a positive', 'Invalid NAME', 'already taken', 'syntax error', 'Parse error', 'No NAME',
+  'No VN_MAD', 'Unknown type', 'does not exist', 'Error getting (virtual network|image|virtual machine template)',
+  'Only IP4', 'SIZE must', 'restricted attribute', 'volatile disk',
+].join('|'), 'i');
+/** INTERNAL and ALLOCATE answers that say the cloud has no room or the object is busy now: 409. */
+const NO_ROOM = /Cannot get IP\/MAC lease|Not enough space|Cannot acquire image|has to be RUNNING|locked/i;
 
 /**
  * Maps what the OpenNebula client threw into the one error hierarchy, keeping
- * it as `cause`. `method` names the oned call for the message. Codes without
- * an obvious OCCI meaning (XML_RPC_API, INTERNAL, ALLOCATE) become
- * InternalError: the backend should have refused that input itself.
+ * it as `cause`. `method` names the oned call for the message. INTERNAL and
+ * ALLOCATE are told apart by message: a refused template, name or reference
+ * is the client's (ValidationError, 400), no free lease or space a conflict
+ * (409), anything else oned failing (BackendUnavailableError, 503: the error
+ * table has no 502). XML_RPC_API and protocol faults are our own bug
+ * (InternalError): the backend sent a parameter oned does not take.
  */
 export function toOcciError(err: unknown, method: string): OcciError {
   if (err instanceof OcciError) return err;
@@ -112,6 +126,11 @@ export function toOcciError(err: unknown, method: string): OcciError {
       case ONED_ERROR.ACTION:
       case ONED_ERROR.LOCKED:
         return new ConflictError('OCCI_ERR_CONFLICT_STATE', err.message, cause);
+      case ONED_ERROR.INTERNAL:
+      case ONED_ERROR.ALLOCATE:
+        if (NO_ROOM.test(err.message)) return new ConflictError('OCCI_ERR_CONFLICT_STATE', `OpenNebula cannot do it now: ${err.message}`, cause);
+        if (REFUSED_INPUT.test(err.message)) return new ValidationError('OCCI_ERR_VALIDATION_ATTRIBUTE', `OpenNebula refused the request: ${err.message}`, cause);
+        return new BackendUnavailableError(`OpenNebula (oned) failed ${method} (code ${err.code}): ${err.message}`, cause);
       default:
         return new InternalError(`oned refused ${method} (code ${err.code}): ${err.message}`, cause);
     }
