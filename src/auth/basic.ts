@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { AuthenticationError } from '../errors.js';
+import { readBasic } from './_basic-header.js';
 import type { Authenticator, AuthRequest, Identity } from './authenticator.js';
 
 export interface BasicOptions {
@@ -42,16 +43,9 @@ export class BasicAuthenticator implements Authenticator {
   }
 
   async authenticate(req: AuthRequest): Promise<Identity | undefined> {
-    const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (!m) {
-      if (/^Basic\b/i.test(req.headers.authorization ?? '')) throw new AuthenticationError('malformed Basic credentials');
-      return undefined;
-    }
-    const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon <= 0) throw new AuthenticationError('malformed Basic credentials');
-    const user = decoded.slice(0, colon);
-    const password = decoded.slice(colon + 1);
+    const basic = readBasic(req.headers.authorization);
+    if (!basic) return undefined;
+    const { user, password } = basic;
     try {
       await this.load();
     } catch {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BasicCredentials } from '../context.js';
 import { AuthenticationError } from '../errors.js';
+import { readBasic } from './_basic-header.js';
 import type { Authenticator, AuthRequest, Identity } from './authenticator.js';
 
 /** Asks the cloud who basic credentials prove: undefined when it refuses them; throws when it cannot answer (503/504). */
@@ -41,16 +42,10 @@ export class DelegatedAuthenticator implements Authenticator {
   }
 
   async authenticate(req: AuthRequest): Promise<Identity | undefined> {
-    const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (!m) {
-      if (/^Basic\b/i.test(req.headers.authorization ?? '')) throw new AuthenticationError('malformed Basic credentials');
-      return undefined;
-    }
-    const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon <= 0) throw new AuthenticationError('malformed Basic credentials');
-    const credentials: BasicCredentials = { scheme: 'basic', user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-    const key = createHash('sha256').update(decoded).digest('hex');
+    const basic = readBasic(req.headers.authorization);
+    if (!basic) return undefined;
+    const credentials: BasicCredentials = { scheme: 'basic', user: basic.user, password: basic.password };
+    const key = createHash('sha256').update(basic.pair).digest('hex');
     const now = this.#options.now ?? Date.now;
     let hit = this.#proven.get(key);
     if (!hit || hit.until <= now()) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KeystoneCatalogEntry, KeystoneCredentials } from '../context.js';
 import { AuthenticationError, BackendTimeoutError, BackendUnavailableError } from '../errors.js';
+import { readBasic } from './_basic-header.js';
 import type { Authenticator, AuthRequest, Identity } from './authenticator.js';
 
 export interface KeystoneOptions {
@@ -55,14 +56,11 @@ export class KeystoneAuthenticator implements Authenticator {
   async authenticate(req: AuthRequest): Promise<Identity | undefined> {
     const token = req.headers['x-auth-token']?.trim();
     if (token !== undefined && token !== '') return this.#cached(`token:${token}`, () => this.#validate(token));
-    const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
+    const basic = readBasic(req.headers.authorization);
     if (!basic) return undefined;
-    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon <= 0) throw new AuthenticationError('malformed Basic credentials');
     // Keyed by a digest: the cache never holds a password.
-    const key = `basic:${createHash('sha256').update(decoded).digest('hex')}`;
-    return this.#cached(key, () => this.#password(decoded.slice(0, colon), decoded.slice(colon + 1)));
+    const key = `basic:${createHash('sha256').update(basic.pair).digest('hex')}`;
+    return this.#cached(key, () => this.#password(basic.user, basic.password));
   }
 
   async #cached(key: string, fetchIdentity: () => Promise<Identity>): Promise<Identity> {

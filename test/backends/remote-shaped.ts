@@ -10,6 +10,7 @@
  * can be switched off (`health()`, 503).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { selectPage } from '../../src/backends/select.js';
 import {
   checkDeadline, deadlineSignal, type ActionResult, type Backend, type Capabilities, type EntityChange, type Health, type ListQuery, type ListResult,
   type RequestContext,
@@ -18,7 +19,7 @@ import {
   BackendTimeoutError, BackendUnavailableError, ConflictError, NotFoundError, NotImplementedError, PreconditionFailedError, ValidationError,
 } from '../../src/errors.js';
 import {
-  COMPUTE, Mixin, NETWORK, NETWORKINTERFACE, OS_TPL, RESOURCE_TPL, SAVE, STORAGE, STORAGELINK, matchesFilter, templateFamily,
+  COMPUTE, Mixin, NETWORK, NETWORKINTERFACE, OS_TPL, RESOURCE_TPL, SAVE, STORAGE, STORAGELINK, templateFamily,
   type Action, type Attributes, type Entity, type EntityDraft, type Link, type Model, type Resource,
 } from '../../src/model/index.js';
 
@@ -128,23 +129,8 @@ export class RemoteShapedBackend implements Backend {
 
   async list(ctx: RequestContext, query: ListQuery): Promise<ListResult> {
     return this.#call(ctx, () => {
-      const model = this.#running();
-      const named = query.mixin === undefined ? undefined : model.findMixin(query.mixin);
-      const family = query.mixin === undefined ? undefined : new Set([query.mixin, ...(named ? model.mixins.filter((m) => m.dependsOn(named)).map((m) => m.id) : [])]);
-      let items = [...this.#items.values()].filter((i) => (ctx.admin || i.owner === ctx.owner) && (!query.kinds || query.kinds.includes(i.kind)));
-      if (family) items = items.filter((i) => i.mixins.some((m) => family.has(m)));
-      let entities = items.map((i) => this.#entity(i));
-      if (query.filter) entities = entities.filter((e) => matchesFilter(model, e, query.filter!));
-      if (query.cursor !== undefined) {
-        const at = entities.findIndex((e) => e.id === query.cursor);
-        if (at < 0) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', `marker ${query.cursor} not found`);
-        entities = entities.slice(at + 1);
-      }
-      const from = query.offset ?? 0;
-      const page = entities.slice(from, query.limit === undefined ? undefined : from + query.limit);
-      const more = query.limit !== undefined && page.length === query.limit && entities.length > from + page.length;
-      const locations = page.map((e) => e.location);
-      return { locations, ...(query.detail === 'entities' ? { entities: page } : {}), ...(more ? { next: page.at(-1)!.id } : {}) };
+      const items = [...this.#items.values()].filter((i) => (ctx.admin || i.owner === ctx.owner) && (!query.kinds || query.kinds.includes(i.kind)));
+      return selectPage(this.#running(), items.map((i) => this.#entity(i)), query);
     });
   }
 

@@ -1,8 +1,9 @@
 import { ValidationError } from '../../errors.js';
 import {
-  COMPUTE, NETWORK, NETWORKINTERFACE, STORAGE, STORAGELINK, isResource, matchesFilter, type Entity, type Model,
+  COMPUTE, NETWORK, NETWORKINTERFACE, STORAGE, STORAGELINK, isResource, type Entity, type Model,
 } from '../../model/index.js';
 import type { ListQuery, ListResult } from '../backend.js';
+import { selectPage } from '../select.js';
 import { parseLocation, type Place } from './mapping.js';
 
 /**
@@ -55,25 +56,13 @@ export function flatten(computes: readonly Entity[], others: readonly Entity[], 
   return out.sort((a, b) => compare(key.get(a)!, key.get(b)!));
 }
 
-/** Mixin collection, filter, cursor and page over entities in order. */
+/** Mixin collection, filter, cursor and page over entities in order; the cursor is a location, so it survives the entity's deletion. */
 export function select(model: Model, entities: readonly Entity[], query: ListQuery): ListResult {
-  let list = [...entities];
-  if (query.mixin !== undefined) {
-    const named = model.findMixin(query.mixin);
-    const family = new Set([query.mixin, ...(named ? model.mixins.filter((m) => m.dependsOn(named)).map((m) => m.id) : [])]);
-    list = list.filter((e) => e.mixins.some((m) => family.has(m)));
-  }
-  if (query.filter) list = list.filter((e) => matchesFilter(model, e, query.filter!));
-  if (query.cursor !== undefined) {
-    const after = orderKey(parseCursor(query.cursor));
-    list = list.filter((e) => compare(orderKey(parseLocation(e.location)!), after) > 0);
-  }
-  const from = query.offset ?? 0;
-  const page = list.slice(from, query.limit === undefined ? undefined : from + query.limit);
-  const more = query.limit !== undefined && page.length === query.limit && list.length > from + page.length;
-  return {
-    locations: page.map((e) => e.location),
-    ...(query.detail === 'entities' ? { entities: page } : {}),
-    ...(more ? { next: page.at(-1)!.location.slice(1) } : {}),
-  };
+  return selectPage(model, entities, query, {
+    after: (list, cursor) => {
+      const after = orderKey(parseCursor(cursor));
+      return list.filter((e) => compare(orderKey(parseLocation(e.location)!), after) > 0);
+    },
+    marker: (last) => last.location.slice(1),
+  });
 }

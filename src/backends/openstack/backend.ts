@@ -1,10 +1,11 @@
 import {
-  COMPUTE, LINK, NETWORK, NETWORKINTERFACE, STORAGE, STORAGELINK, matchesFilter,
+  COMPUTE, LINK, NETWORK, NETWORKINTERFACE, STORAGE, STORAGELINK,
   type Action, type Attributes, type Entity, type EntityDraft, type Mixin, type Model, type Resource,
 } from '../../model/index.js';
 import { NotImplementedError } from '../../errors.js';
 import type { ActionResult, Backend, Capabilities, EntityChange, Health, ListQuery, ListResult, RequestContext } from '../backend.js';
 import { TagStore } from '../embedded/index.js';
+import { selectPage } from '../select.js';
 import { TemplateCatalog, type ProjectCatalog } from './catalog.js';
 import type { ClientsOptions } from './clients.js';
 import { createEntities } from './create.js';
@@ -112,24 +113,8 @@ export class OpenStackBackend implements Backend {
   async list(ctx: RequestContext, query: ListQuery): Promise<ListResult> {
     const s = this.#session(ctx);
     return mapped(async () => {
-      const model = this.#running();
       const wanted = (k: string) => query.kinds === undefined || query.kinds.includes(k);
-      let entities = await listEntities(s, wanted);
-      if (query.mixin !== undefined) {
-        const named = model.findMixin(query.mixin);
-        const family = new Set([query.mixin, ...(named ? model.mixins.filter((m) => m.dependsOn(named)).map((m) => m.id) : [])]);
-        entities = entities.filter((e) => e.mixins.some((m) => family.has(m)));
-      }
-      if (query.filter) entities = entities.filter((e) => matchesFilter(model, e, query.filter!));
-      if (query.cursor !== undefined) entities = entities.slice(entities.findIndex((e) => e.id === query.cursor) + 1);
-      const from = query.offset ?? 0;
-      const page = entities.slice(from, query.limit === undefined ? undefined : from + query.limit);
-      const more = query.limit !== undefined && page.length === query.limit && entities.length > from + page.length;
-      return {
-        locations: page.map((e) => e.location),
-        ...(query.detail === 'entities' ? { entities: page } : {}),
-        ...(more ? { next: page.at(-1)!.id } : {}),
-      };
+      return selectPage(this.#running(), await listEntities(s, wanted), query);
     });
   }
 
@@ -189,26 +174,34 @@ export class OpenStackBackend implements Backend {
 /** Everything a listing of these kinds needs, in one round of concurrent calls. */
 async function listEntities(s: Session, wanted: (kind: string) => boolean): Promise<Entity[]> {
   const computes = wanted(COMPUTE.id) || wanted(NETWORKINTERFACE.id) || wanted(STORAGELINK.id) || wanted(LINK.id);
-  const { nova, neutron, cinder } = s.clients;
-  const [catalog, servers, ports, floating, volumes, networks] = await Promise.all([
+  const { nova, neutron } = s.clients;
+  const [catalog, servers, ports, floating, volumes, networks, keypairs] = await Promise.all([
     s.catalog.get(s.project, s.clients, s.call),
     computes ? nova.listAllServers({}, s.call) : [],
     computes ? neutron.listPorts({}, s.call) : [],
     computes ? neutron.listFloatingIps({}, s.call) : [],
     computes || wanted(STORAGE.id) ? allVolumes(s) : [],
     wanted(NETWORK.id) ? neutron.listNetworks({}, s.call) : [],
+    computes ? nova.listKeypairs(s.call) : [],
   ]);
-  const l = lookups(s, catalog);
+  const l = { ...lookups(s, catalog), keys: new Map(keypairs.map((k) => [k.name, k.public_key])) };
   const out: Entity[] = [];
-  // Oldest first, as a collection is listed (Nova answers newest first).
-  const resources = servers.slice().sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0)).map((x) => computeEntity(x, ports, floating, volumes, l));
+  // Oldest first, as a collection is listed; times have one-second resolution, so the id breaks ties: the same order every time.
+  const resources = servers.slice().sort(byCreation((x) => x.created)).map((x) => computeEntity(x, ports, floating, volumes, l));
   if (wanted(COMPUTE.id)) out.push(...resources);
-  if (wanted(NETWORK.id)) out.push(...networks.map((n) => networkEntity(n, l)));
-  if (wanted(STORAGE.id)) out.push(...volumes.slice().reverse().map((v) => storageEntity(v, l)));
+  if (wanted(NETWORK.id)) out.push(...networks.slice().sort(byCreation((n) => n.created_at ?? '')).map((n) => networkEntity(n, l)));
+  if (wanted(STORAGE.id)) out.push(...volumes.slice().sort(byCreation((v) => v.created_at)).map((v) => storageEntity(v, l)));
   for (const r of resources) {
     for (const link of r.links) if (wanted(link.kind) || wanted(LINK.id)) out.push(link);
   }
   return out;
+}
+
+function byCreation<T extends { id: string }>(created: (x: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const [ca, cb] = [created(a), created(b)];
+    return ca < cb ? -1 : ca > cb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  };
 }
 
 async function allVolumes(s: Session): Promise<Volume[]> {
@@ -236,6 +229,7 @@ export function lookups(s: Session, catalog: ProjectCatalog): Lookups {
     subnets: catalog.subnets,
     networks: catalog.networks,
     tags: s.tags.all(),
+    keys: new Map(),
   };
 }
 
@@ -243,7 +237,7 @@ export function lookups(s: Session, catalog: ProjectCatalog): Lookups {
 export async function getEntity(s: Session, location: string): Promise<Entity | undefined> {
   const where = parseLocation(location);
   if (!where) return undefined;
-  const { nova, neutron, cinder } = s.clients;
+  const { neutron, cinder } = s.clients;
   try {
     switch (where.collection) {
       case COMPUTE.location:
@@ -287,6 +281,10 @@ async function getCompute(s: Session, id: string): Promise<Resource | undefined>
     neutron.listFloatingIps({}, s.call) as Promise<FloatingIp[]>,
     s.catalog.get(s.project, s.clients, s.call),
   ]);
-  const volumes = await Promise.all(server['os-extended-volumes:volumes_attached'].map((v) => cinder.getVolume(v.id, s.call)));
-  return computeEntity(server, ports, floating, volumes, lookups(s, catalog));
+  const [volumes, key] = await Promise.all([
+    Promise.all(server['os-extended-volumes:volumes_attached'].map((v) => cinder.getVolume(v.id, s.call))),
+    server.key_name ? nova.getKeypair(server.key_name, s.call).catch(() => undefined) : undefined,
+  ]);
+  const keys = new Map(key ? [[key.name, key.public_key]] : []);
+  return computeEntity(server, ports, floating, volumes, { ...lookups(s, catalog), keys });
 }

@@ -4,7 +4,7 @@ import {
   templateFamily, type Action, type Attributes, type Entity, type Link, type Mixin,
 } from '../../model/index.js';
 import type { ActionResult, EntityChange } from '../backend.js';
-import { createEntities } from './create.js';
+import { PORT_KEY, createEntities } from './create.js';
 import { parseLocation } from './mapping.js';
 import type { Session } from './session.js';
 
@@ -74,9 +74,20 @@ export async function deleteEntities(s: Session, locations: readonly string[], i
     if (ifVersion !== undefined && entity.version !== ifVersion) throw new PreconditionFailedError(`If-Match: ${location} is at version "${entity.version}" now`);
     const { collection, id } = parseLocation(location)!;
     switch (collection) {
-      case COMPUTE.location:
+      case COMPUTE.location: {
+        // Nova keeps the ports it was given at boot (ours: created first) and floating IPs: the links go with the compute.
+        const [server, bound, floating] = await Promise.all([nova.getServer(id, s.call), neutron.listPorts({ device_id: id }, s.call), neutron.listFloatingIps({}, s.call)]);
+        // A server still being built has not bound its ports yet: those made for it are named in its metadata.
+        const ours = Object.entries(server.metadata).filter(([k]) => k.startsWith(PORT_KEY)).map(([, v]) => v);
+        const ports = [...new Set([...bound.map((p) => p.id), ...ours])].map((portId) => ({ id: portId }));
         await nova.deleteServer(id, s.call);
+        const gone = (err: unknown) => (err as { status?: number }).status === 404;
+        await Promise.all([
+          ...floating.filter((f) => ports.some((p) => p.id === f.port_id)).map((f) => neutron.deleteFloatingIp(f.id, s.call).catch((e) => { if (!gone(e)) throw e; })),
+          ...ports.map((p) => neutron.deletePort(p.id, s.call).catch((e) => { if (!gone(e)) throw e; })),
+        ]);
         break;
+      }
       case NETWORK.location:
         await neutron.deleteNetwork(id, s.call);
         s.catalog.invalidate(s.project);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BackendTimeoutError, NotImplementedError, ValidationError } from '../../errors.js';
 import {
-  COMPUTE, IPNETWORK, NETWORK, NETWORKINTERFACE, OS_TPL, RESOURCE_TPL, STORAGE, STORAGELINK, templateFamily, type Attributes, type EntityDraft,
+  COMPUTE, NETWORK, NETWORKINTERFACE, OS_TPL, RESOURCE_TPL, STORAGE, STORAGELINK, templateFamily, type Attributes, type EntityDraft,
 } from '../../model/index.js';
 import type { ProjectCatalog } from './catalog.js';
 import { OpenStackError } from './errors.js';
@@ -77,6 +77,8 @@ async function createCompute(s: Session, d: EntityDraft): Promise<string> {
       flavorRef: flavor.id,
       imageRef: image,
       networks: ports.length > 0 ? ports.map((p) => ({ port: p.id })) : 'none',
+      // Nova keeps ports it was given when the server goes; these name ours, so that deleting the compute deletes them too.
+      ...(ports.length > 0 ? { metadata: Object.fromEntries(ports.map((p, i) => [`${PORT_KEY}${i}`, p.id])) } : {}),
       ...(keyName ? { key_name: keyName } : {}),
       ...(userData ? { userData } : {}),
       ...(bdm.length > 0 ? { block_device_mapping_v2: bdm } : {}),
@@ -88,6 +90,9 @@ async function createCompute(s: Session, d: EntityDraft): Promise<string> {
     throw err;
   }
 }
+
+/** Server metadata keys naming the ports made for it (`occi:port:0`, ...). */
+export const PORT_KEY = 'occi:port:';
 
 /** The image of the draft's os_tpl: one of ours, which this project can boot. */
 function imageOf(s: Session, d: EntityDraft, catalog: ProjectCatalog): string {

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  COMPUTE, IPNETWORK, IPNETWORKINTERFACE, NETWORK, NETWORKINTERFACE, RESTART, SAVE, START, STOP, STORAGE, STORAGELINK, SUSPEND, UP, DOWN,
+  COMPUTE, IPNETWORK, IPNETWORKINTERFACE, NETWORK, SSH_KEY, NETWORKINTERFACE, RESTART, SAVE, START, STOP, STORAGE, STORAGELINK, SUSPEND, UP, DOWN,
   type Attributes, type Entity, type Link, type Resource,
 } from '../../model/index.js';
 import type { Volume } from './cinder.js';
@@ -28,6 +28,8 @@ export interface Lookups {
   networks: ReadonlyMap<string, Network>;
   /** User mixins (tags) by location. */
   tags: ReadonlyMap<string, readonly string[]>;
+  /** Public keys of the user's keypairs, by name (a server shows only its key's name). */
+  keys: ReadonlyMap<string, string>;
 }
 
 /** Nova status → OCCI state; a task in progress keeps the state and shows the task. */
@@ -62,7 +64,9 @@ export function computeEntity(server: Server, ports: readonly Port[], floating: 
   const imageId = server.image === '' ? undefined : server.image.id;
   const arch = imageId && l.architecture(imageId);
   if (arch) attributes['occi.compute.architecture'] = arch;
-  const mixins = [imageId && l.osTemplate(imageId), l.resourceTemplate(server.flavor.original_name), ...(l.tags.get(location) ?? [])]
+  const key = server.key_name ? l.keys.get(server.key_name) : undefined;
+  if (key) attributes['occi.credentials.ssh.publickey'] = key;
+  const mixins = [imageId && l.osTemplate(imageId), l.resourceTemplate(server.flavor.original_name), key && SSH_KEY.id, ...(l.tags.get(location) ?? [])]
     .filter((m): m is string => typeof m === 'string');
   const mine = ports.filter((p) => p.device_id === server.id).sort(byCreation);
   const links: Link[] = [
