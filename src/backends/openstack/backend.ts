@@ -8,10 +8,10 @@ import { TagStore } from '../embedded/index.js';
 import { selectPage } from '../select.js';
 import { TemplateCatalog, type ProjectCatalog } from './catalog.js';
 import type { ClientsOptions } from './clients.js';
-import { createEntities } from './create.js';
+import { createEntities, until } from './create.js';
 import { changeEntities, deleteEntities, invokeAction } from './change.js';
 import { UpstreamCounter } from './http.js';
-import { computeEntity, networkEntity, parseLocation, storageEntity, type Lookups } from './mapping.js';
+import { METADATA_PORT, METADATA_VOLUME, computeEntity, networkEntity, parseLocation, storageEntity, type Lookups } from './mapping.js';
 import type { Volume } from './cinder.js';
 import type { FloatingIp } from './neutron.js';
 import { isNotFound, mapped, openSession, type Session } from './session.js';
@@ -253,10 +253,13 @@ export async function getEntity(s: Session, location: string): Promise<Entity | 
         return storageEntity(volume, lookups(s, catalog));
       }
       case NETWORKINTERFACE.location: {
-        const serverId = where.id.startsWith('fip-')
-          ? (await neutron.getPort((await neutron.listFloatingIps({ id: where.id.slice(4) }, s.call))[0]?.port_id ?? 'none', s.call)).device_id
-          : (await neutron.getPort(where.id, s.call)).device_id;
-        return (await getCompute(s, serverId))?.links.find((x) => x.location === location);
+        const portId = where.id.startsWith('fip-') ? (await neutron.listFloatingIps({ id: where.id.slice(4) }, s.call))[0]?.port_id ?? 'none' : where.id;
+        let port = await neutron.getPort(portId, s.call);
+        // A port made for a server at boot is bound once Nova has placed the server: a few seconds.
+        if (port.device_id === '' && port.name.startsWith('occi-')) {
+          await until(s, `${location} was not bound to its compute yet`, async () => (port = await neutron.getPort(portId, s.call)).device_id !== '', 15_000);
+        }
+        return (await getCompute(s, port.device_id))?.links.find((x) => x.location === location);
       }
       case STORAGELINK.location: {
         const serverId = where.id.slice(0, where.id.indexOf('_'));
@@ -281,10 +284,16 @@ async function getCompute(s: Session, id: string): Promise<Resource | undefined>
     neutron.listFloatingIps({}, s.call) as Promise<FloatingIp[]>,
     s.catalog.get(s.project, s.clients, s.call),
   ]);
-  const [volumes, key] = await Promise.all([
-    Promise.all(server['os-extended-volumes:volumes_attached'].map((v) => cinder.getVolume(v.id, s.call))),
+  // While it is built, the ports and volumes made for it are named only in its metadata.
+  const boot = (prefix: string) => Object.entries(server.metadata).filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
+  const unbound = boot(METADATA_PORT).filter((p) => !ports.some((x) => x.id === p));
+  const volumeIds = [...new Set([...server['os-extended-volumes:volumes_attached'].map((v) => v.id), ...boot(METADATA_VOLUME)])];
+  const [volumes, key, more] = await Promise.all([
+    Promise.all(volumeIds.map((v) => cinder.getVolume(v, s.call))),
     server.key_name ? nova.getKeypair(server.key_name, s.call).catch(() => undefined) : undefined,
+    unbound.length > 0 ? neutron.listPorts({ id: unbound }, s.call) : [],
   ]);
+  ports.push(...more);
   const keys = new Map(key ? [[key.name, key.public_key]] : []);
   return computeEntity(server, ports, floating, volumes, { ...lookups(s, catalog), keys });
 }

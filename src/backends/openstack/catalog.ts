@@ -36,7 +36,9 @@ export class TemplateCatalog {
   get(project: string, clients: OpenStackClients, call: CallOptions): Promise<ProjectCatalog> {
     return this.#cache.get(project, async () => {
       const [images, flavors, networks, subnets] = await Promise.all([
-        clients.glance.listAllImages({}, call).then((all) => all.filter((i) => USABLE.has(i.status))),
+        // Bootable images first (by name), then snapshots still being saved: a client taking the first template can boot it.
+        clients.glance.listAllImages({}, call).then((all) => all.filter((i) => USABLE.has(i.status)).sort((a, b) =>
+          Number(b.status === 'active') - Number(a.status === 'active') || String(a.name ?? a.id).localeCompare(String(b.name ?? b.id)))),
         clients.nova.listFlavors({}, call),
         clients.neutron.listNetworks({}, call),
         clients.neutron.listSubnets({}, call),

@@ -4,8 +4,8 @@ import {
   templateFamily, type Action, type Attributes, type Entity, type Link, type Mixin,
 } from '../../model/index.js';
 import type { ActionResult, EntityChange } from '../backend.js';
-import { PORT_KEY, createEntities } from './create.js';
-import { parseLocation } from './mapping.js';
+import { createEntities, settledServer, until } from './create.js';
+import { METADATA_PORT, parseLocation } from './mapping.js';
 import type { Session } from './session.js';
 
 type Read = (location: string) => Promise<Entity | undefined>;
@@ -78,7 +78,7 @@ export async function deleteEntities(s: Session, locations: readonly string[], i
         // Nova keeps the ports it was given at boot (ours: created first) and floating IPs: the links go with the compute.
         const [server, bound, floating] = await Promise.all([nova.getServer(id, s.call), neutron.listPorts({ device_id: id }, s.call), neutron.listFloatingIps({}, s.call)]);
         // A server still being built has not bound its ports yet: those made for it are named in its metadata.
-        const ours = Object.entries(server.metadata).filter(([k]) => k.startsWith(PORT_KEY)).map(([, v]) => v);
+        const ours = Object.entries(server.metadata).filter(([k]) => k.startsWith(METADATA_PORT)).map(([, v]) => v);
         const ports = [...new Set([...bound.map((p) => p.id), ...ours])].map((portId) => ({ id: portId }));
         await nova.deleteServer(id, s.call);
         const gone = (err: unknown) => (err as { status?: number }).status === 404;
@@ -92,15 +92,31 @@ export async function deleteEntities(s: Session, locations: readonly string[], i
         await neutron.deleteNetwork(id, s.call);
         s.catalog.invalidate(s.project);
         break;
-      case STORAGE.location:
+      case STORAGE.location: {
+        // A volume on its way in or out of a server settles first; one attached is a conflict Cinder words poorly.
+        let volume = await cinder.getVolume(id, s.call);
+        await until(s, `${location} was still ${volume.status}`, async () => {
+          volume = await cinder.getVolume(id, s.call);
+          return !['attaching', 'detaching', 'reserved', 'creating'].includes(volume.status);
+        });
+        if (volume.status === 'in-use') {
+          const servers = volume.attachments.map((a) => COMPUTE.location + a.server_id).join(', ');
+          throw new ConflictError('OCCI_ERR_CONFLICT_STATE', `${location} is attached to ${servers}: delete its storagelink first`);
+        }
         await cinder.deleteVolume(id, s.call);
         break;
+      }
       case NETWORKINTERFACE.location:
         if (id.startsWith('fip-')) await neutron.deleteFloatingIp(id.slice(4), s.call);
-        else await nova.detachInterface(parseLocation((entity as Link).source)!.id, id, s.call);
+        else {
+          const server = parseLocation((entity as Link).source)!.id;
+          await settledServer(s, server);
+          await nova.detachInterface(server, id, s.call);
+        }
         break;
       case STORAGELINK.location: {
         const [server, volume] = [id.slice(0, id.indexOf('_')), id.slice(id.indexOf('_') + 1)];
+        await settledServer(s, server);
         await nova.detachVolume(server, volume, s.call);
         break;
       }

@@ -5,7 +5,7 @@ import {
 } from '../../model/index.js';
 import type { ProjectCatalog } from './catalog.js';
 import { OpenStackError } from './errors.js';
-import { parseLocation } from './mapping.js';
+import { METADATA_PORT, METADATA_VOLUME, parseLocation } from './mapping.js';
 import type { Network, Port } from './neutron.js';
 import type { BlockDeviceMapping, Flavor } from './nova-types.js';
 import type { Session } from './session.js';
@@ -78,7 +78,7 @@ async function createCompute(s: Session, d: EntityDraft): Promise<string> {
       imageRef: image,
       networks: ports.length > 0 ? ports.map((p) => ({ port: p.id })) : 'none',
       // Nova keeps ports it was given when the server goes; these name ours, so that deleting the compute deletes them too.
-      ...(ports.length > 0 ? { metadata: Object.fromEntries(ports.map((p, i) => [`${PORT_KEY}${i}`, p.id])) } : {}),
+      metadata: Object.fromEntries([...ports.map((p, i) => [`${METADATA_PORT}${i}`, p.id]), ...disks.map((v, i) => [`${METADATA_VOLUME}${i}`, v])]),
       ...(keyName ? { key_name: keyName } : {}),
       ...(userData ? { userData } : {}),
       ...(bdm.length > 0 ? { block_device_mapping_v2: bdm } : {}),
@@ -90,9 +90,6 @@ async function createCompute(s: Session, d: EntityDraft): Promise<string> {
     throw err;
   }
 }
-
-/** Server metadata keys naming the ports made for it (`occi:port:0`, ...). */
-export const PORT_KEY = 'occi:port:';
 
 /** The image of the draft's os_tpl: one of ours, which this project can boot. */
 function imageOf(s: Session, d: EntityDraft, catalog: ProjectCatalog): string {
@@ -211,13 +208,19 @@ async function createLink(s: Session, d: EntityDraft, source: string | undefined
  * built: Nova refuses to attach anything before, and a client that has just
  * created a compute expects to link it at once.
  */
-async function settledServer(s: Session, id: string): Promise<void> {
-  for (let wait = 100; ; wait = Math.min(wait * 2, 1000)) {
+export async function settledServer(s: Session, id: string): Promise<void> {
+  await until(s, `${COMPUTE.location}${id} was still busy`, async () => {
     const server = await s.clients.nova.getServer(id, s.call);
-    if (server.status !== 'BUILD' && !server['OS-EXT-STS:task_state']) return;
-    if (server.status === 'ERROR') return;
+    return server.status === 'ERROR' || (server.status !== 'BUILD' && !server['OS-EXT-STS:task_state']);
+  });
+}
+
+/** Polls `done` with a growing pause, within the request's deadline (and `maxMs`); past it BackendTimeoutError. */
+export async function until(s: Session, what: string, done: () => Promise<boolean>, maxMs = Infinity): Promise<void> {
+  const end = Date.now() + maxMs;
+  for (let wait = 100; !(await done()); wait = Math.min(wait * 2, 1000)) {
+    if (s.call.signal?.aborted || Date.now() + wait > end) throw new BackendTimeoutError(`OpenStack: ${what} at the request's deadline`);
     await new Promise((r) => setTimeout(r, wait));
-    if (s.call.signal?.aborted) throw new BackendTimeoutError(`nova: ${COMPUTE.location}${id} was still being built at the request's deadline`);
   }
 }
 

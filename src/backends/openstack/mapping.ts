@@ -32,6 +32,10 @@ export interface Lookups {
   keys: ReadonlyMap<string, string>;
 }
 
+/** Server metadata naming the ports and volumes made for it at boot (`occi:port:0`, `occi:volume:0`...). */
+export const METADATA_PORT = 'occi:port:';
+export const METADATA_VOLUME = 'occi:volume:';
+
 /** Nova status → OCCI state; a task in progress keeps the state and shows the task. */
 const SERVER_STATE: Partial<Record<Server['status'], string>> = {
   ACTIVE: 'active', SHUTOFF: 'inactive', SUSPENDED: 'suspended', PAUSED: 'suspended', ERROR: 'error', BUILD: 'inactive',
@@ -68,11 +72,18 @@ export function computeEntity(server: Server, ports: readonly Port[], floating: 
   if (key) attributes['occi.credentials.ssh.publickey'] = key;
   const mixins = [imageId && l.osTemplate(imageId), l.resourceTemplate(server.flavor.original_name), key && SSH_KEY.id, ...(l.tags.get(location) ?? [])]
     .filter((m): m is string => typeof m === 'string');
-  const mine = ports.filter((p) => p.device_id === server.id).sort(byCreation);
+  // Ports and volumes made for it at boot are its links from the start, before Nova has bound and attached them.
+  const named = (prefix: string) => new Set(Object.entries(server.metadata).filter(([k]) => k.startsWith(prefix)).map(([, v]) => v));
+  const [bootPorts, bootVolumes] = [named(METADATA_PORT), named(METADATA_VOLUME)];
+  const mine = ports.filter((p) => p.device_id === server.id || bootPorts.has(p.id)).sort(byCreation);
   const links: Link[] = [
     ...mine.map((p, i) => portLink(p, i, server, l)),
     ...floating.filter((f) => f.port_id && mine.some((p) => p.id === f.port_id)).map((f) => floatingLink(f, server, l)),
-    ...volumes.flatMap((v) => v.attachments.filter((a) => a.server_id === server.id).map((a) => volumeLink(server.id, v, a.device, l))),
+    ...volumes.flatMap((v) => {
+      const attached = v.attachments.filter((a) => a.server_id === server.id);
+      if (attached.length === 0 && bootVolumes.has(v.id)) return [volumeLink(server.id, v, undefined, l)];
+      return attached.map((a) => volumeLink(server.id, v, a.device, l));
+    }),
   ];
   return withVersion({
     id: server.id, kind: COMPUTE.id, mixins, attributes, location, version: '', links,
@@ -108,11 +119,9 @@ function floatingLink(fip: FloatingIp, server: Server, l: Lookups): Link {
   return link(NETWORKINTERFACE.id, `fip-${fip.id}`, server.id, NETWORK.location + fip.floating_network_id, NETWORK.id, [IPNETWORKINTERFACE.id], attributes, l);
 }
 
-function volumeLink(serverId: string, volume: Volume, device: string, l: Lookups): Link {
-  const attributes: Attributes = {
-    'occi.storagelink.deviceid': device,
-    'occi.storagelink.state': volume.status === 'in-use' ? 'active' : 'inactive',
-  };
+function volumeLink(serverId: string, volume: Volume, device: string | undefined, l: Lookups): Link {
+  const attributes: Attributes = { 'occi.storagelink.state': volume.status === 'in-use' && device !== undefined ? 'active' : 'inactive' };
+  if (device !== undefined) attributes['occi.storagelink.deviceid'] = device;
   if (volume.status !== 'in-use') attributes['occi.storagelink.state.message'] = volume.status;
   return link(STORAGELINK.id, `${serverId}_${volume.id}`, serverId, STORAGE.location + volume.id, STORAGE.id, [], attributes, l);
 }
