@@ -2,7 +2,7 @@ import {
   COMPUTE, LINK, NETWORK, NETWORKINTERFACE, STORAGE, STORAGELINK,
   type Action, type Attributes, type Entity, type EntityDraft, type Mixin, type Model, type Resource,
 } from '../../model/index.js';
-import { NotImplementedError } from '../../errors.js';
+import { BackendUnavailableError, NotImplementedError } from '../../errors.js';
 import type { ActionResult, Backend, Capabilities, EntityChange, Health, ListQuery, ListResult, RequestContext } from '../backend.js';
 import { TagStore } from '../embedded/index.js';
 import { selectPage } from '../select.js';
@@ -122,13 +122,13 @@ export class OpenStackBackend implements Backend {
     if (at !== undefined) throw new NotImplementedError('PUT-create: OpenStack names its own servers, networks and volumes');
     const s = this.#session(ctx);
     const created = await mapped(() => createEntities(s, drafts));
-    return mapped(() => Promise.all(created.map(async (l) => (await getEntity(s, l))!)));
+    return mapped(() => Promise.all(created.map((l) => shown(s, l))));
   }
 
   async update(ctx: RequestContext, changes: readonly EntityChange[]): Promise<Entity[]> {
     const s = this.#session(ctx);
     await mapped(() => changeEntities(s, changes, (l) => getEntity(s, l)));
-    return mapped(() => Promise.all(changes.map(async (c) => (await getEntity(s, c.before.location))!)));
+    return mapped(() => Promise.all(changes.map((c) => shown(s, c.before.location))));
   }
 
   async delete(ctx: RequestContext, locations: readonly string[], ifVersion?: string): Promise<void> {
@@ -231,6 +231,13 @@ export function lookups(s: Session, catalog: ProjectCatalog): Lookups {
     tags: s.tags.all(),
     keys: new Map(),
   };
+}
+
+/** An entity just written, as OpenStack shows it; made but not shown (yet) is a 503 naming it, never a crash. */
+async function shown(s: Session, location: string): Promise<Entity> {
+  const entity = await getEntity(s, location);
+  if (!entity) throw new BackendUnavailableError(`OpenStack made ${location} but does not show it yet; read it again shortly`);
+  return entity;
 }
 
 /** One entity by location, or undefined when OpenStack does not show it to this user. */

@@ -189,6 +189,8 @@ async function createLink(s: Session, d: EntityDraft, source: string | undefined
   const to = await targetOf(s, d.kind.id, target ?? '', catalog);
   await settledServer(s, from.id);
   if (d.kind.id === STORAGELINK.id) {
+    // A volume just made is `creating` for a moment: Nova attaches only an available one.
+    await until(s, `${target} was still being created`, async () => (await s.clients.cinder.getVolume(to.id, s.call)).status !== 'creating');
     const device = d.attributes['occi.storagelink.deviceid'];
     await nova.attachVolume(from.id, { volumeId: to.id, ...(typeof device === 'string' ? { device } : {}) }, s.call);
     return `${STORAGELINK.location}${from.id}_${to.id}`;

@@ -75,6 +75,8 @@ export function computeEntity(server: Server, ports: readonly Port[], floating: 
   // Ports and volumes made for it at boot are its links from the start, before Nova has bound and attached them.
   const named = (prefix: string) => new Set(Object.entries(server.metadata).filter(([k]) => k.startsWith(prefix)).map(([, v]) => v));
   const [bootPorts, bootVolumes] = [named(METADATA_PORT), named(METADATA_VOLUME)];
+  // Nova lists a volume as the server's as soon as it accepts the attach; Cinder shows the attachment once it is done.
+  for (const v of server['os-extended-volumes:volumes_attached']) bootVolumes.add(v.id);
   const mine = ports.filter((p) => p.device_id === server.id || bootPorts.has(p.id)).sort(byCreation);
   const links: Link[] = [
     ...mine.map((p, i) => portLink(p, i, server, l)),
