@@ -296,7 +296,11 @@ async function getCompute(s: Session, id: string): Promise<Resource | undefined>
   const unbound = boot(METADATA_PORT).filter((p) => !ports.some((x) => x.id === p));
   const volumeIds = [...new Set([...server['os-extended-volumes:volumes_attached'].map((v) => v.id), ...boot(METADATA_VOLUME)])];
   const [volumes, key, more] = await Promise.all([
-    Promise.all(volumeIds.map((v) => cinder.getVolume(v, s.call))),
+    // A volume named at boot may be gone since: the compute stays, without that link.
+    Promise.all(volumeIds.map((v) => cinder.getVolume(v, s.call).catch((err) => {
+      if ((err as { status?: number }).status === 404) return undefined;
+      throw err;
+    }))).then((vs) => vs.filter((v) => v !== undefined)),
     server.key_name ? nova.getKeypair(server.key_name, s.call).catch(() => undefined) : undefined,
     unbound.length > 0 ? neutron.listPorts({ id: unbound }, s.call) : [],
   ]);

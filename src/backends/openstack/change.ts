@@ -112,6 +112,12 @@ export async function deleteEntities(s: Session, locations: readonly string[], i
           const server = parseLocation((entity as Link).source)!.id;
           await settledServer(s, server);
           await nova.detachInterface(server, id, s.call);
+          // A port made for the server at boot is ours: Nova leaves it when it detaches it, we delete it.
+          const { metadata } = await nova.getServer(server, s.call);
+          if (Object.entries(metadata).some(([k, v]) => k.startsWith(METADATA_PORT) && v === id)) {
+            await until(s, `${location} was still attached`, async () => (await neutron.getPort(id, s.call)).device_id === '');
+            await neutron.deletePort(id, s.call);
+          }
         }
         break;
       case STORAGELINK.location: {
