@@ -224,7 +224,7 @@ export function describeCloudScenario(name: string, setup: () => Promise<CloudUn
         for (const l of [sl, ni]) {
           await settled(s.compute);
           assert.equal((await req('DELETE', l)).status, 200);
-          await within(async () => assert.ok(!(await read(s.compute)).links.some((x) => x.location === l)));
+          await within(async () => assert.ok(!(await read(s.compute)).links.some((x) => x.location === l), `${l} is still linked`));
         }
       });
 

@@ -14,7 +14,8 @@ export function send(base: string, method: string, path: string, headers: Record
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, method, path: url.pathname + url.search, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } },
+      // A connection of its own: Node's global agent reuses idle sockets, and one the server closes as idle (5 s) meanwhile is an ECONNRESET.
+      { host: url.hostname, port: url.port, method, path: url.pathname + url.search, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) }, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
