@@ -57,7 +57,7 @@ function generator(): LoadGenerator {
 async function main(): Promise<void> {
   const smoke = values.smoke;
   const only = values.only?.split(',').map((s) => s.trim());
-  for (const name of only ?? []) if (![...SCENARIOS, 'opennebula'].includes(name)) throw new Error(`unknown scenario ${name}; known: ${SCENARIOS.join(', ')}, opennebula`);
+  for (const name of only ?? []) if (![...SCENARIOS, 'opennebula', 'openstack'].includes(name)) throw new Error(`unknown scenario ${name}; known: ${SCENARIOS.join(', ')}, opennebula, openstack`);
   const gen = generator();
   const options: BenchOptions = {
     generator: gen,
@@ -91,6 +91,15 @@ async function main(): Promise<void> {
   console.log(`results: ${join(resultsDir, 'latest.json')}`);
   // OpenNebula (against the oned simulator): upstream calls per OCCI request, written to bench/results/opennebula.json.
   if (only === undefined || only.includes('opennebula')) console.log(`\n${oneTable(await runOpenNebulaBench({ requests: smoke ? 5 : 50, resultsDir }))}\n`);
+  // OpenStack (against the local stack, skipped with the reason when it is not up): latency beside the direct calls, calls per request.
+  if (only === undefined || only.includes('openstack')) {
+    const { runOpenStackBench } = await import('./openstack.js');
+    const os = await runOpenStackBench({ servers: smoke ? 5 : 100, samples: smoke ? 3 : 15, log: (l) => console.log(l) });
+    if (os.length > 0) {
+      writeFileSync(join(resultsDir, 'openstack.json'), JSON.stringify(os, null, 2) + '\n');
+      console.log(`\n${os.map((r) => `${r.name.padEnd(24)} ${String(r.value).padStart(6)} ${r.unit ?? ''}  target ${r.target ?? '-'}: ${r.met ? 'met' : 'MISSED'}`).join('\n')}\n`);
+    }
+  }
   if (!smoke && !values['no-docs'] && only === undefined) {
     const args = process.argv.slice(2).join(' ');
     writeDocs(join(ROOT, 'docs/performance.md'), rows, machine(gen.name, options.workDir), count, `npm run bench${args ? ` -- ${args}` : ''}`);
