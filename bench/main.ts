@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   // OpenStack (against the local stack, skipped with the reason when it is not up): latency beside the direct calls, calls per request.
   if (only === undefined || only.includes('openstack')) {
     const { runOpenStackBench } = await import('./openstack.js');
-    const os = await runOpenStackBench({ servers: smoke ? 5 : 100, samples: smoke ? 3 : 15, log: (l) => console.log(l) });
+    const os = await runOpenStackBench({ servers: smoke ? 5 : 25, samples: smoke ? 3 : 15, log: (l) => console.log(l) });
     if (os.length > 0) {
       writeFileSync(join(resultsDir, 'openstack.json'), JSON.stringify(os, null, 2) + '\n');
       console.log(`\n${os.map((r) => `${r.name.padEnd(24)} ${String(r.value).padStart(6)} ${r.unit ?? ''}  target ${r.target ?? '-'}: ${r.met ? 'met' : 'MISSED'}`).join('\n')}\n`);

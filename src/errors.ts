@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'OCCI_ERR_FORBIDDEN_IMMUTABLE',
   'OCCI_ERR_FORBIDDEN_MIXIN_APPLIES',
   'OCCI_ERR_FORBIDDEN_PROVIDER_CATEGORY',
+  // a per-user quota reached (403)
+  'OCCI_ERR_FORBIDDEN_QUOTA',
   // authentication (401) and users refused (403)
   'OCCI_ERR_AUTH_REQUIRED',
   'OCCI_ERR_FORBIDDEN_USER',
@@ -41,6 +43,7 @@ export const ERROR_CODES = [
   'OCCI_ERR_PRECONDITION_FAILED',
   // sizes (413)
   'OCCI_ERR_TOO_LARGE_PAGE',
+  'OCCI_ERR_TOO_LARGE_ITEMS',
   // content type (415)
   'OCCI_ERR_UNSUPPORTED_MEDIA_TYPE',
   // not implemented (501)
@@ -93,9 +96,12 @@ export class ForbiddenError extends OcciError {
  */
 export class AuthenticationError extends OcciError {
   readonly challenges: readonly string[];
-  constructor(message: string, challenges: readonly string[] = [], options?: { cause?: unknown }) {
+  /** False when the request carried no credentials at all (not a failed attempt: nothing to count against the address). */
+  readonly presented: boolean;
+  constructor(message: string, challenges: readonly string[] = [], options?: { cause?: unknown; presented?: boolean }) {
     super('OCCI_ERR_AUTH_REQUIRED', message, options);
     this.challenges = challenges;
+    this.presented = options?.presented ?? true;
   }
 }
 
@@ -149,9 +155,17 @@ export class PreconditionFailedError extends OcciError {
   }
 }
 
+/** A page (`OCCI_ERR_TOO_LARGE_PAGE`) or a request (`OCCI_ERR_TOO_LARGE_ITEMS`: more items than --max-items-per-request) too large to serve. */
 export class TooLargeError extends OcciError {
+  constructor(message: string, code: 'OCCI_ERR_TOO_LARGE_PAGE' | 'OCCI_ERR_TOO_LARGE_ITEMS' = 'OCCI_ERR_TOO_LARGE_PAGE', options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** A per-user quota (entities, user mixins, links of a resource) would be exceeded; the message names the limit. */
+export class QuotaError extends OcciError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('OCCI_ERR_TOO_LARGE_PAGE', message, options);
+    super('OCCI_ERR_FORBIDDEN_QUOTA', message, options);
   }
 }
 

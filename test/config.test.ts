@@ -122,6 +122,6 @@ describe('loadConfig() for authentication and deployment keys', () => {
     const printed = JSON.stringify(printableConfig(config));
     assert.doesNotMatch(printed, /s3cret/);
     assert.match(printed, /"keystone-url":"https:\/\/\*+@keystone.example.org:5000\/v3"/);
-    assert.match(printed, /"max-body-size":8388608/);
+    assert.match(printed, /"max-body-size":1048576/);
   });
 });

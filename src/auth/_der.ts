@@ -72,3 +72,34 @@ export function certificateIssuerSerial(der: Buffer): { issuer: Buffer; serial: 
   const i = parts[0].tag === 0xa0 ? 1 : 0;
   return { serial: parts[i].value, issuer: parts[i + 2].raw };
 }
+
+/** Key usage bits (RFC 5280 §4.2.1.3), as numbered there. */
+export const KEY_USAGE = { digitalSignature: 0, nonRepudiation: 1, keyEncipherment: 2, keyAgreement: 4, keyCertSign: 5 } as const;
+
+/** Whether the keyUsage extension's value (a BIT STRING) asserts bit `n`. */
+export function keyUsageHas(value: Buffer, n: number): boolean {
+  const bits = readTlv(value);
+  if (bits.tag !== 0x03) throw new Error('DER: keyUsage is not a BIT STRING');
+  const byte = bits.value[1 + (n >> 3)];
+  return byte !== undefined && (byte & (0x80 >> (n & 7))) !== 0;
+}
+
+/** The OIDs of an extendedKeyUsage extension's value (SEQUENCE OF OBJECT IDENTIFIER, RFC 5280 §4.2.1.12). */
+export function extendedKeyUsages(value: Buffer): string[] {
+  return children(readTlv(value)).map((t) => oidToString(t.value));
+}
+
+/**
+ * The path length constraint of a basicConstraints value (RFC 5280 §4.2.1.9:
+ * SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL })
+ * or of an RFC 3820 proxyCertInfo (SEQUENCE { pCPathLenConstraint INTEGER
+ * OPTIONAL, proxyPolicy }): the first INTEGER of the sequence; undefined when there is none.
+ */
+export function pathLength(value: Buffer): number | undefined {
+  const int = children(readTlv(value)).find((t) => t.tag === 0x02);
+  if (!int) return undefined;
+  if (int.value.length > 4 || (int.value[0] & 0x80) !== 0) throw new Error('DER: path length out of range');
+  let n = 0;
+  for (const b of int.value) n = n * 256 + b;
+  return n;
+}

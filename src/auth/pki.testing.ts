@@ -1,8 +1,9 @@
 /**
  * Test PKI made with the openssl CLI in a temporary directory: a CA, a server
  * certificate for 127.0.0.1, a user (Alice), RFC 3820 proxies of Alice (with
- * and without a VOMS attribute certificate), a rogue CA and its user, and
- * malformed "proxies". The VOMS AC is built here in DER (RFC 5755 layout, as
+ * and without a VOMS attribute certificate), a rogue CA and its user,
+ * malformed "proxies", and certificates TLS client authentication must
+ * refuse (a server certificate, no digitalSignature, path lengths exceeded). The VOMS AC is built here in DER (RFC 5755 layout, as
  * VOMS writes it) and signed by a test VOMS server key.
  */
 import { execFileSync } from 'node:child_process';
@@ -61,6 +62,20 @@ export function makePki(): Pki {
   for (const n of ['proxy', 'proxy-vo', 'proxy-badvo', 'proxy-forged', 'proxy-stolen', 'fake-proxy', 'misnamed-proxy']) {
     writeFileSync(p(`${n}-chain.pem`), readFileSync(p(`${n}.pem`), 'utf8') + readFileSync(p('alice.pem'), 'utf8'));
   }
+  // What TLS client authentication refuses (RFC 5280 §4.2.1.3, §4.2.1.9, §4.2.1.12; RFC 3820 §3.8), beside what it accepts.
+  issue('server-as-client', '/C=DE/O=Test Grid/CN=Server', 'ca', ext('sac.ext', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n'), '20');
+  issue('no-signature', '/C=DE/O=Test Grid/CN=Carol', 'ca', ext('nosig.ext', 'basicConstraints=CA:FALSE\nkeyUsage=critical,keyEncipherment\n'), '21');
+  issue('client-auth', '/C=DE/O=Test Grid/CN=Dave', 'ca', ext('cli.ext', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth,serverAuth\n'), '22');
+  issue('sub-ca', '/C=DE/O=Test Grid/CN=Sub CA', 'ca', ext('sub.ext', 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n'), '30');
+  issue('sub-user', '/C=DE/O=Test Grid/CN=Erin', 'sub-ca', eec, '31');
+  issue('sub-sub-ca', '/C=DE/O=Test Grid/CN=Sub Sub CA', 'sub-ca', ext('subsub.ext', 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n'), '32');
+  issue('deep-user', '/C=DE/O=Test Grid/CN=Frank', 'sub-sub-ca', eec, '33');
+  issue('proxy-pathlen0', '/C=DE/O=Test Grid/CN=Alice/CN=500', 'alice', ext('pl0.ext', proxyExt.replace('inheritAll', 'inheritAll,pathlen:0')), '500');
+  issue('proxy-of-proxy', '/C=DE/O=Test Grid/CN=Alice/CN=500/CN=501', 'proxy-pathlen0', ext('pp.ext', proxyExt), '501');
+  const cat = (out: string, ...names: string[]) => writeFileSync(p(out), names.map((n) => readFileSync(p(`${n}.pem`), 'utf8')).join(''));
+  cat('sub-user-chain.pem', 'sub-user', 'sub-ca');
+  cat('deep-user-chain.pem', 'deep-user', 'sub-sub-ca', 'sub-ca');
+  cat('proxy-of-proxy-chain.pem', 'proxy-of-proxy', 'proxy-pathlen0', 'alice');
   return {
     dir,
     path: p,

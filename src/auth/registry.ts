@@ -30,6 +30,7 @@ export interface AuthSettings {
   readonly tenancy: 'user' | 'group';
   readonly adminUsers: readonly string[];
   readonly adminGroups: readonly string[];
+  readonly identityMap?: readonly string[];
   /** Who checks passwords for `opennebula`: the backend's `authenticate` (not a configuration key; src/cli/start.ts sets it). */
   readonly delegate?: CheckCredentials;
 }
@@ -87,5 +88,7 @@ export async function createAuth(settings: AuthSettings): Promise<AuthGate> {
     if (!factory) throw new Error(`auth: unknown scheme ${scheme}`);
     authenticators.push(await factory(settings));
   }
-  return new AuthGate({ authenticators, tenancy: settings.tenancy, adminUsers: settings.adminUsers, adminGroups: settings.adminGroups });
+  return new AuthGate({
+    authenticators, tenancy: settings.tenancy, adminUsers: settings.adminUsers, adminGroups: settings.adminGroups, identityMap: settings.identityMap,
+  });
 }

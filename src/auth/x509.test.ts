@@ -27,6 +27,10 @@ describeAuthenticator('x509 (client certificates, RFC 3820 proxies, VOMS)', asyn
       'certificate signed by a user, without proxyCertInfo': peer('fake-proxy-chain.pem'),
       'proxy not named after its issuer': peer('misnamed-proxy-chain.pem'),
       'the CA itself': peer('ca.pem'),
+      'a server certificate (extended key usage serverAuth only)': peer('server-as-client.pem'),
+      'a certificate whose key usage lacks digitalSignature': peer('no-signature.pem'),
+      'a user below more CAs than a pathlen allows': peer('deep-user-chain.pem'),
+      'a proxy below a proxy whose pCPathLenConstraint is 0': peer('proxy-of-proxy-chain.pem'),
     },
     refused: { 'proxy of a denied VO': peer('proxy-badvo-chain.pem') },
     close: async () => pki.close(),
@@ -49,6 +53,16 @@ describe('x509 chains, VOMS and proxy headers', () => {
     assert.deepEqual({ ...plain, eec: undefined }, { dn: ALICE, proxies: 0, voms: [], eec: undefined });
     assert.equal(verifyChain(pki.ders('proxy-chain.pem'), cas).proxies, 1);
     assert.equal(verifyChain(pki.ders('proxy-vo-chain.pem'), cas).voms.length, 1);
+  });
+
+  it('verifyChain() checks what TLS client authentication requires: extended key usage, key usage, path lengths, proxy rules', () => {
+    assert.throws(() => verifyChain(pki.ders('server-as-client.pem'), cas), /extended key usage does not include clientAuth/);
+    assert.throws(() => verifyChain(pki.ders('no-signature.pem'), cas), /does not include digitalSignature/);
+    assert.throws(() => verifyChain(pki.ders('deep-user-chain.pem'), cas), /Sub CA allows 0 CAs below it, the chain has 1/);
+    assert.throws(() => verifyChain(pki.ders('proxy-of-proxy-chain.pem'), cas), /CN=500 allows 0 proxies below it, the chain has 1/);
+    assert.equal(verifyChain(pki.ders('client-auth.pem'), cas).dn, '/C=DE/O=Test Grid/CN=Dave', 'clientAuth among other purposes');
+    assert.equal(verifyChain(pki.ders('sub-user-chain.pem'), cas).dn, '/C=DE/O=Test Grid/CN=Erin', 'a user right below a pathlen:0 CA');
+    assert.equal(verifyChain(pki.ders('proxy-pathlen0.pem').concat(pki.ders('alice.pem')), cas).proxies, 1, 'a pathlen:0 proxy itself');
   });
 
   it('verifyChain() refuses certificates outside their validity', () => {

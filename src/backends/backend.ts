@@ -37,6 +37,12 @@ export interface Capabilities {
    * just before the write: best effort, a write between the two wins.
    */
   readonly conditionalWrites: boolean;
+  /**
+   * `list` answers `ListQuery.union` itself (an unbound path: several
+   * collections at once, paged), from its indexes. Otherwise the HTTP layer
+   * lists the owner's entities and keeps those of the union.
+   */
+  readonly unionListing?: boolean;
 }
 
 export interface ListQuery {
@@ -44,6 +50,13 @@ export interface ListQuery {
   readonly kinds?: readonly string[];
   /** Mixin collection: entities associated with this mixin (type id). */
   readonly mixin?: string;
+  /**
+   * Several collections at once (an unbound path, HTTP Protocol 1.2 §2):
+   * entities of one of `kinds`, or associated with one of `mixins` (type
+   * ids, the mixins' dependants already included). Only asked of a backend
+   * with `capabilities.unionListing`.
+   */
+  readonly union?: { readonly kinds: readonly string[]; readonly mixins: readonly string[] };
   /** Category and attribute filter (HTTP Protocol §9); all must match. */
   readonly filter?: FilterInput;
   /** Page window by position (HTTP Protocol §10 `page`/`number`), in the backend's stable order. */

@@ -28,11 +28,22 @@ export interface BackendSetting {
   readonly write?: (value: unknown) => unknown;
 }
 
+/**
+ * Server-wide per-user limits (`--max-entities-per-user`,
+ * `--max-links-per-resource`) for a backend that stores entities itself (the
+ * embedded backend enforces them inside its write transaction, 403
+ * OCCI_ERR_FORBIDDEN_QUOTA); a cloud applies its own quotas and may ignore them.
+ */
+export interface BackendLimits {
+  readonly maxEntitiesPerUser?: number;
+  readonly maxLinksPerResource?: number;
+}
+
 /** A backend as the registry knows it: its settings and how to build it from them. */
 export interface BackendDefinition {
   readonly settings: Readonly<Record<string, BackendSetting>>;
   /** Builds the backend; `settings` has every key, defaults filled in. */
-  create(settings: Readonly<Record<string, unknown>>): Backend;
+  create(settings: Readonly<Record<string, unknown>>, limits?: BackendLimits): Backend;
 }
 
 /** THE list of backends, by configuration name; a new backend is one line here. */
@@ -51,12 +62,12 @@ export function backendSettings(): Record<string, Readonly<Record<string, Backen
  * The backend configured under `name`, built from the settings given (others
  * take their defaults); an unknown name is an Error listing the known ones.
  */
-export function createBackend(name: string, given: Readonly<Record<string, unknown>> = {}): Backend {
+export function createBackend(name: string, given: Readonly<Record<string, unknown>> = {}, limits?: BackendLimits): Backend {
   if (!Object.hasOwn(BACKENDS, name)) {
     throw new Error(`unknown backend "${name}"; known backends: ${Object.keys(BACKENDS).join(', ')}`);
   }
   const { settings, create } = BACKENDS[name];
   const full: Record<string, unknown> = {};
   for (const [key, s] of Object.entries(settings)) full[key] = given[key] ?? s.default;
-  return create(full);
+  return create(full, limits);
 }

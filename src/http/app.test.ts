@@ -273,3 +273,129 @@ describe('the HTTP pipeline', () => {
     assert.equal((await t.req('POST', '/', TEXT, COMPUTE_LINE)).status, 405);
   });
 });
+
+describe('the HTTP pipeline under hostile requests (issue 13)', () => {
+  const TAGS = 'http://example.org/tags#';
+  const define = (term: string, location: string, rel?: string) =>
+    `Category: ${term}; scheme="${TAGS}"; class="mixin"${rel ? `; rel="${rel}"` : ''}; location="${location}"`;
+
+  it('refuses to remove a user mixin another depends on (409) and changes nothing, not even after a restart (§8)', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { EmbeddedBackend, DEFAULT_TEMPLATES } = await import('../backends/embedded/index.js');
+    const { default: Database } = await import('better-sqlite3');
+    const dir = mkdtempSync(join(tmpdir(), 'occi-refused-'));
+    const dump = () => {
+      const db = new Database(join(dir, 'occi.sqlite'), { readonly: true });
+      try {
+        return ['entities', 'memberships', 'mixins', 'owners'].map((table) => db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all());
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      let t = await createTestApp({ backend: new EmbeddedBackend({ dataDir: dir, templates: DEFAULT_TEMPLATES }) });
+      assert.equal((await t.req('POST', '/-/', TEXT, define('base', '/tags/base/'))).status, 200);
+      assert.equal((await t.req('POST', '/-/', TEXT, define('child', '/tags/child/', `${TAGS}base`))).status, 200);
+      const vm = await createCompute(t, `Category: base; scheme="${TAGS}"; class="mixin"`);
+      const before = dump();
+      const refused = await t.req('DELETE', '/-/', TEXT, `Category: base; scheme="${TAGS}"; class="mixin"`);
+      assert.equal(refused.status, 409, refused.body);
+      assert.match(refused.body, /depend on/);
+      assert.deepEqual(dump(), before, 'the store is as it was, row for row');
+      assert.deepEqual((await t.req('GET', '/tags/base/', { Accept: 'text/uri-list' })).body.trim(), BASE + vm);
+      await t.close();
+      t = await createTestApp({ backend: new EmbeddedBackend({ dataDir: dir, templates: DEFAULT_TEMPLATES }) });
+      assert.ok(t.model.findMixin(`${TAGS}base`), 'still defined after a restart');
+      assert.equal((await t.req('GET', vm, TEXT)).body.includes(`base; scheme="${TAGS}"`), true, 'still associated');
+      // Named together, dependant and dependency go, dependant first.
+      const both = await t.req('DELETE', '/-/', TEXT, `Category: base; scheme="${TAGS}"; class="mixin"\r\nCategory: child; scheme="${TAGS}"; class="mixin"`);
+      assert.equal(both.status, 200, both.body);
+      assert.equal(t.model.findMixin(`${TAGS}base`), undefined);
+      await t.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses more items than --max-items-per-request (413) and more user mixins than --max-user-mixins (403), naming the limit', async () => {
+    const t = await createTestApp({ maxItemsPerRequest: 3, maxUserMixins: 2 });
+    try {
+      const net = new URL((await t.req('POST', '/network/', TEXT, `Category: network; scheme="${INFRA}"; class="kind"`)).header('Location')!).pathname;
+      const link = `Link: <${net}>; rel="${INFRA}network"; category="${INFRA}networkinterface"`;
+      const tooMany = await t.req('POST', '/compute/', { ...TEXT, Accept: 'application/occi+json' }, [COMPUTE_LINE, link, link, link].join('\r\n'));
+      assert.equal(tooMany.status, 413);
+      assert.deepEqual([JSON.parse(tooMany.body).error, /entities and inline links in one request; at most 3 \(--max-items-per-request\)/.test(tooMany.body)], ['OCCI_ERR_TOO_LARGE_ITEMS', true]);
+      assert.equal((await t.req('POST', '/compute/', TEXT, [COMPUTE_LINE, link, link].join('\r\n'))).status, 201);
+      const uris = ['/compute/a', '/compute/b', '/compute/c', '/compute/d'].join('\n');
+      assert.equal((await t.req('DELETE', '/compute/', { 'Content-Type': 'text/uri-list' }, uris)).status, 413);
+      assert.equal((await t.req('POST', '/-/', TEXT, [define('a', '/tags/a/'), define('b', '/tags/b/'), define('c', '/tags/c/')].join('\r\n'))).status, 403);
+      assert.equal((await t.req('POST', '/-/', TEXT, [define('a', '/tags/a/'), define('b', '/tags/b/')].join('\r\n'))).status, 200);
+      assert.equal((await t.req('POST', '/-/', TEXT, [define('a', '/tags/a/')].join('\r\n'))).status, 200, 'an identical definition again is no new mixin');
+      const quota = await t.req('POST', '/-/', { ...TEXT, Accept: 'application/occi+json' }, define('c', '/tags/c/'));
+      assert.equal(quota.status, 403);
+      assert.deepEqual([JSON.parse(quota.body).error, /at most 2 \(--max-user-mixins\)/.test(quota.body)], ['OCCI_ERR_FORBIDDEN_QUOTA', true]);
+      assert.equal(t.model.findMixin(`${TAGS}c`), undefined);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('lists an unbound path above many user mixins with one listing, the union of their collections and their dependants\' (§2)', async () => {
+    const t = await createTestApp();
+    try {
+      const defs = Array.from({ length: 500 }, (_, i) => define(`t${i}`, `/bm/${i % 5}/t${i}/`));
+      assert.equal((await t.req('POST', '/-/', TEXT, defs.join('\r\n'))).status, 200);
+      assert.equal((await t.req('POST', '/-/', TEXT, define('under', '/elsewhere/under/', `${TAGS}t7`))).status, 200);
+      const a = await createCompute(t, `Category: t7; scheme="${TAGS}"; class="mixin"`);
+      const b = await createCompute(t, `Category: under; scheme="${TAGS}"; class="mixin"`);
+      const c = await createCompute(t, `Category: t8; scheme="${TAGS}"; class="mixin"`);
+      await createCompute(t);
+      let calls = 0;
+      const list = t.backend.list.bind(t.backend);
+      t.backend.list = (ctx, q) => (calls++, list(ctx, q));
+      const below = await t.req('GET', '/bm/2/', { Accept: 'text/uri-list' });
+      assert.equal(below.status, 200);
+      assert.deepEqual(below.body.split('\r\n').filter(Boolean), [a, b].map((l) => BASE + l));
+      assert.equal(calls, 1, 'one backend listing for 100 collections');
+      assert.deepEqual((await t.req('GET', '/bm/', { Accept: 'text/uri-list' })).body.split('\r\n').filter(Boolean), [a, b, c].map((l) => BASE + l));
+      const page = await t.req('GET', '/bm/?page=2&number=1', { Accept: 'text/uri-list' });
+      assert.deepEqual(page.body.split('\r\n').filter(Boolean), [BASE + b]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('puts a text/occi rendering too large for headers in the body as text/plain (§10)', async () => {
+    const t = await createTestApp();
+    try {
+      const net = new URL((await t.req('POST', '/network/', TEXT, `Category: network; scheme="${INFRA}"; class="kind"`)).header('Location')!).pathname;
+      const link = `Link: <${net}>; rel="${INFRA}network"; category="${INFRA}networkinterface"`;
+      const vm = new URL((await t.req('POST', '/compute/', TEXT, [COMPUTE_LINE, ...Array(300).fill(link)].join('\r\n'))).header('Location')!).pathname;
+      const occi = await t.req('GET', vm, { Accept: 'text/occi' });
+      assert.equal(occi.status, 200);
+      assert.equal(occi.header('Content-Type'), 'text/plain; charset=utf-8');
+      assert.ok(occi.headers.every(([, v]) => v.length < 1024), 'no OCCI lines in headers');
+      assert.equal(occi.body.split('\r\n').filter((l) => l.startsWith('Link: <') && !l.includes('?action=')).length, 300);
+      const small = await t.req('GET', net, { Accept: 'text/occi' });
+      assert.equal(small.header('Content-Type'), 'text/occi');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses control characters in a user mixin\'s scheme, whatever the rendering (§10)', async () => {
+    const t = await createTestApp();
+    try {
+      for (const scheme of ['http://example.org/a\u0001b#', 'http://example.org/a\u007fb#', 'http://example.org/a\u0085b#']) {
+        const body = JSON.stringify({ mixins: [{ scheme, term: 'x', location: '/tags/x/' }] });
+        const res = await t.req('POST', '/-/', { 'Content-Type': 'application/occi+json' }, body);
+        assert.equal(res.status, 400, JSON.stringify(scheme));
+      }
+      assert.equal(t.model.mixins.filter((m) => m.origin === 'user').length, 0);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -20,13 +20,17 @@ export const BASE = `http://${HOST}`;
 
 /** The app on an in-memory embedded backend (or the backend given, started here), as the HTTP tests use it. */
 export async function createTestApp(
-  options: { maxPageSize?: number; authenticate?: AppOptions['authenticate']; backend?: Backend; backendTimeout?: number } = {},
+  options: {
+    maxPageSize?: number; authenticate?: AppOptions['authenticate']; backend?: Backend; backendTimeout?: number;
+    maxItemsPerRequest?: number; maxUserMixins?: number;
+  } = {},
 ): Promise<TestApp> {
   const model = standardModel();
   const backend = options.backend ?? new EmbeddedBackend({ dataDir: ':memory:', templates: DEFAULT_TEMPLATES });
   await backend.start(model);
   const app = createApp({
     model, backend, defaultHost: '127.0.0.1:8787', maxPageSize: options.maxPageSize ?? 1000, authenticate: options.authenticate, backendTimeout: options.backendTimeout,
+    maxItemsPerRequest: options.maxItemsPerRequest, maxUserMixins: options.maxUserMixins,
   });
   return {
     model,

@@ -1,6 +1,6 @@
 import { ANONYMOUS, type Backend, type RequestContext } from '../backends/index.js';
 import {
-  AuthenticationError, MethodNotAllowedError, NotFoundError, OcciError, RateLimitedError, UnsupportedMediaTypeError, VersionError, toOcciError,
+  AuthenticationError, MethodNotAllowedError, NotFoundError, OcciError, RateLimitedError, TooLargeError, UnsupportedMediaTypeError, VersionError, toOcciError,
 } from '../errors.js';
 import type { Model, Resolve } from '../model/index.js';
 import {
@@ -17,6 +17,8 @@ import { ALLOWED, route, type Route } from './routes.js';
 import { baseUrlFor, checkPath, makeResolver } from './urls.js';
 
 export const VERSION = '0.1.0';
+/** Milliseconds of handling after which a request yields to the event loop once before rendering. */
+const YIELD_AFTER_MS = 1;
 export const SERVER_HEADER = `occi-server/${VERSION} OCCI/1.2 OCCI/1.1`;
 const ACCEPT_HEADER = MEDIA_TYPES.join(', ');
 
@@ -29,6 +31,14 @@ export interface AppOptions {
   readonly defaultHost: string;
   /** Largest `number` a page may have (larger is 413). */
   readonly maxPageSize: number;
+  /**
+   * Most items one request may carry or touch: entities created with their
+   * inline links, locations listed or collection members changed, mixins
+   * defined or removed (413 OCCI_ERR_TOO_LARGE_ITEMS beyond). Unlimited when unset.
+   */
+  readonly maxItemsPerRequest?: number;
+  /** Most user mixins one owner may define (403 OCCI_ERR_FORBIDDEN_QUOTA beyond). Unlimited when unset. */
+  readonly maxUserMixins?: number;
   /**
    * Who a request comes from (src/auth); without it every request is
    * ANONYMOUS. Throws AuthenticationError (401), ForbiddenUserError (403) or
@@ -115,7 +125,7 @@ export class Exchange {
   }
 
   parseInput(): ParseInput {
-    return { body: this.req.body, headers: this.req.headers };
+    return { body: this.req.body, headers: this.req.headers, maxItems: this.app.maxItemsPerRequest };
   }
 
   /** Absolute URL of a location path (external URIs unchanged). */
@@ -127,12 +137,21 @@ export class Exchange {
   get action(): string | undefined {
     return this.query.get('action') ?? undefined;
   }
+
+  /** 413 when a request carries or touches more items than --max-items-per-request, naming the limit. */
+  checkItems(count: number, what: string): void {
+    const max = this.app.maxItemsPerRequest;
+    if (max !== undefined && count > max) {
+      throw new TooLargeError(`${count} ${what} in one request; at most ${max} (--max-items-per-request)`, 'OCCI_ERR_TOO_LARGE_ITEMS');
+    }
+  }
 }
 
 /** The OCCI application: a function from request to response. */
 export function createApp(options: AppOptions): { handle(req: OcciRequest): Promise<OcciResponse> } {
   return {
     handle: async (req) => {
+      const began = performance.now();
       let x: Exchange | undefined;
       let label: string | undefined;
       const withMeta = (res: OcciResponse): OcciResponse => {
@@ -156,6 +175,8 @@ export function createApp(options: AppOptions): { handle(req: OcciRequest): Prom
         if (method === 'OPTIONS') return withMeta(respond(200, [['Allow', ALLOWED[r.type].join(', ')]], ''));
         if (r.type === 'entity' && method === 'PUT') await hideOthersEntity(x);
         const outcome = await dispatch(x, r, method);
+        // A request that has worked a while (a large write or listing) lets the requests waiting meanwhile in before it renders.
+        if (performance.now() - began > YIELD_AFTER_MS) await new Promise((resolve) => setImmediate(resolve));
         return withMeta(renderOutcome(x, outcome, req.method === 'HEAD'));
       } catch (err) {
         const e = toOcciError(err);
@@ -221,9 +242,22 @@ function splitUrl(target: string): { path: string; query: URLSearchParams } {
   return { path, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
 }
 
+/**
+ * Most bytes of OCCI lines a response may carry in its headers (text/occi):
+ * what Node's HTTP client accepts in a response head by default (16 KiB;
+ * proxies often allow less). A rendering larger than this (an entity with
+ * dozens of links, a long listing) goes in the body as text/plain instead of
+ * headers that clients and proxies refuse.
+ */
+const MAX_RENDERED_HEADER_BYTES = 16 * 1024;
+
 function renderOutcome(x: Exchange, outcome: Outcome, head: boolean): OcciResponse {
-  const negotiated = x.expect(outcome.value.type);
-  const rendered = negotiated.rendering.render(outcome.value, { model: x.model, baseUrl: x.baseUrl });
+  let negotiated = x.expect(outcome.value.type);
+  let rendered = negotiated.rendering.render(outcome.value, { model: x.model, baseUrl: x.baseUrl });
+  if (negotiated.rendering === HEADER_RENDERING && rendered.headers.reduce((n, [k, v]) => n + k.length + v.length + 4, 0) > MAX_RENDERED_HEADER_BYTES) {
+    negotiated = { rendering: DEFAULT_RENDERING, mediaType: DEFAULT_RENDERING.mediaType };
+    rendered = DEFAULT_RENDERING.render(outcome.value, { model: x.model, baseUrl: x.baseUrl });
+  }
   const headers: Array<[string, string]> = [
     ['Content-Type', negotiated.mediaType + negotiated.rendering.contentTypeParameters],
     ...(outcome.headers ?? []).map(([k, v]) => [k, v] as [string, string]),

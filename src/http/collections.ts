@@ -1,5 +1,5 @@
 import type { EntityChange, ListQuery } from '../backends/index.js';
-import { NotFoundError, NotImplementedError, TooLargeError, ValidationError } from '../errors.js';
+import { NotFoundError, NotImplementedError, QuotaError, TooLargeError, ValidationError } from '../errors.js';
 import { HEADER_RENDERING } from '../rendering/index.js';
 import {
   applyUpdate, checkActionInput, dissociate, draftEntity, type Entity, type FilterInput, type Kind, type Mixin,
@@ -64,31 +64,31 @@ function nextLink(x: Exchange, next: string): string {
 
 /**
  * An unbound path is the union of the collections below it (HTTP Protocol 1.2
- * §2): `/mixin/` lists every entity associated with a mixin located under it.
+ * §2): `/mixin/` lists every entity associated with a mixin located under it
+ * (or with a mixin depending on one), and every entity of a Kind located
+ * under it. One listing, whatever the number of collections below: a backend
+ * with `unionListing` answers it from its indexes, paged; for another the
+ * owner's entities are listed once and kept by sets.
  * `/` is every entity, listed by the backend directly.
  */
 async function listUnbound(x: Exchange, filter: FilterInput, page: Page, detail: 'locations' | 'entities'): Promise<Outcome> {
   if (page.cursor !== undefined) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', `${x.path} pages with page and number, not marker`);
   const kinds = x.model.kinds.filter((k) => k.location?.startsWith(x.path)).map((k) => k.id);
-  const queries: ListQuery[] = x.model.mixins.filter((m) => m.location.startsWith(x.path)).map((m) => ({ mixin: m.id, filter, detail }));
-  if (kinds.length > 0) queries.unshift({ kinds, filter, detail });
-  const seen = new Set<string>();
-  const locations: string[] = [];
-  const entities: Entity[] = [];
-  for (const q of queries) {
-    const result = await x.backend.list(x.ctx, q);
-    result.locations.forEach((l, i) => {
-      if (seen.has(l)) return;
-      seen.add(l);
-      locations.push(l);
-      if (result.entities) entities.push(result.entities[i]);
-    });
+  const below = x.model.mixins.filter((m) => m.location.startsWith(x.path));
+  const mixins = below.length === 0 ? [] : x.model.family(...below).map((m) => m.id);
+  if (x.backend.capabilities.unionListing) {
+    const result = await x.backend.list(x.ctx, { union: { kinds, mixins }, filter, ...page, detail });
+    return { status: 200, value: { type: 'collection', locations: result.locations, entities: result.entities } };
   }
+  const kindSet = new Set(kinds);
+  const mixinSet = new Set(mixins);
+  const all = (await x.backend.list(x.ctx, { filter, detail: 'entities' })).entities ?? [];
+  const entities = all.filter((e) => kindSet.has(e.kind) || e.mixins.some((id) => mixinSet.has(id)));
   const from = page.offset ?? 0;
-  const to = page.limit === undefined ? undefined : from + page.limit;
+  const shown = entities.slice(from, page.limit === undefined ? undefined : from + page.limit);
   return {
     status: 200,
-    value: { type: 'collection', locations: locations.slice(from, to), entities: detail === 'entities' ? entities.slice(from, to) : undefined },
+    value: { type: 'collection', locations: shown.map((e) => e.location), entities: detail === 'entities' ? shown : undefined },
   };
 }
 
@@ -120,6 +120,7 @@ async function create(x: Exchange, kind: Kind): Promise<Outcome> {
   const { rendering } = x.expect('collection');
   const inputs = x.parser().parseEntities(x.parseInput(), x.model);
   if (inputs.length === 0) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `nothing to create: name the kind ${kind.id}`);
+  x.checkItems(inputs.reduce((n, i) => n + 1 + i.links.length, 0), 'entities and inline links');
   for (const input of inputs) {
     if (input.kind === undefined) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `a creation must name exactly one kind (${kind.id} here)`);
   }
@@ -149,6 +150,10 @@ async function runAction(x: Exchange, r: CollectionRoute): Promise<Outcome> {
     if (r.type === 'kind') checkActionInput(x.model, r.kind, [], x.action!, input);
     return { status: 200, value: { type: 'collection', locations: [], entities: [] } };
   }
+  const max = x.app.maxUserMixins;
+  if (checked.action.term === 'save' && max !== undefined && x.model.ownedBy(x.ctx.owner) + entities.length > max) {
+    throw new QuotaError(`you define ${x.model.ownedBy(x.ctx.owner)} mixins and templates, and save would make ${entities.length} more; at most ${max} (--max-user-mixins)`);
+  }
   const results = await x.backend.invoke(x.ctx, members.locations, checked.action, checked.parameters);
   const done = results.flatMap((res) => (res.type === 'entity' ? [res.entity] : []));
   return {
@@ -161,7 +166,9 @@ async function runAction(x: Exchange, r: CollectionRoute): Promise<Outcome> {
 async function associate(x: Exchange, mixin: Mixin, mode: 'add' | 'replace' | 'remove'): Promise<Outcome> {
   const { rendering } = x.expect('collection');
   const listed = readLocations(x);
+  x.checkItems(listed.length, 'locations');
   const current = await x.backend.list(x.ctx, { mixin: mixin.id, detail: 'entities' });
+  const members = new Map((current.entities ?? []).map((e) => [e.location, e]));
   const currentSet = new Set(current.locations);
   const changes: EntityChange[] = [];
   const toAdd = mode === 'remove' ? [] : listed.filter((l) => !currentSet.has(l));
@@ -179,12 +186,13 @@ async function associate(x: Exchange, mixin: Mixin, mode: 'add' | 'replace' | 'r
     if (listed.length === 0) toRemove = current.entities ?? [];
     else {
       for (const location of new Set(listed)) {
-        const e = (current.entities ?? []).find((c) => c.location === location);
+        const e = members.get(location);
         if (!e) throw new NotFoundError(`${location} is not a member of ${mixin.location}`);
         toRemove.push(e);
       }
     }
   }
+  x.checkItems(toAdd.length + toRemove.length, `changes to the members of ${mixin.location}`);
   for (const e of toRemove) changes.push({ before: e, after: dissociate(x.model, e, mixin) });
   if (changes.length > 0) await x.backend.update(x.ctx, changes);
   const after = await x.backend.list(x.ctx, { mixin: mixin.id, detail: rendering.collectionDetail });
@@ -195,6 +203,7 @@ async function associate(x: Exchange, mixin: Mixin, mode: 'add' | 'replace' | 'r
 async function deleteMembers(x: Exchange, kind: Kind): Promise<Outcome> {
   x.expect('empty');
   const listed = readLocations(x);
+  x.checkItems(listed.length, 'locations');
   let locations: string[];
   if (listed.length > 0) {
     for (const l of listed) {
@@ -225,5 +234,7 @@ function readLocations(x: Exchange): string[] {
     ? HEADER_RENDERING.parser!.parseLocations({ body: '', headers: { 'x-occi-location': x.req.headers['x-occi-location'] } }, x.model)
     : [];
   const fromBody = x.req.body.trim() !== '' ? x.parser().parseLocations(x.parseInput(), x.model) : [];
+  // Counted as sent: ten thousand copies of one location are ten thousand items to read.
+  x.checkItems(fromHeaders.length + fromBody.length, 'locations');
   return [...new Set([...fromHeaders, ...fromBody].map(x.resolve))];
 }

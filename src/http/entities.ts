@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, NotImplementedError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, NotImplementedError, PreconditionFailedError, QuotaError, ValidationError } from '../errors.js';
 import { applyReplace, applyUpdate, checkActionInput, draftEntity, type Entity, type EntityInput, type Kind } from '../model/index.js';
 import type { Exchange, Outcome } from './app.js';
 import { checkCreatable } from './capabilities.js';
@@ -38,6 +38,7 @@ async function getOr404(x: Exchange): Promise<Entity> {
 function oneEntity(x: Exchange): EntityInput {
   const inputs = x.parser().parseEntities(x.parseInput(), x.model);
   if (inputs.length !== 1) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `expected one entity rendering, got ${inputs.length}`);
+  x.checkItems(1 + inputs[0].links.length, 'entities and inline links');
   return inputs[0];
 }
 
@@ -93,6 +94,10 @@ async function runAction(x: Exchange): Promise<Outcome> {
   );
   // `save` answers with a category; every other action with the entity.
   x.expect(action.term === 'save' ? 'categories' : 'entity');
+  const max = x.app.maxUserMixins;
+  if (action.term === 'save' && max !== undefined && x.model.ownedBy(x.ctx.owner) >= max) {
+    throw new QuotaError(`you define ${x.model.ownedBy(x.ctx.owner)} mixins and templates; at most ${max} (--max-user-mixins)`);
+  }
   const [result] = await x.backend.invoke(x.ctx, [x.path], action, parameters, ifVersion(x, existing));
   if (result.type === 'mixin') return { status: 200, value: { type: 'categories', categories: [result.mixin] } };
   return entityOutcome(result.entity);

@@ -1,4 +1,4 @@
-import { NotFoundError, NotImplementedError, ValidationError } from '../errors.js';
+import { NotFoundError, NotImplementedError, QuotaError, ValidationError } from '../errors.js';
 import { Mixin, type Category, type CategoryInput, type Model } from '../model/index.js';
 import type { Exchange, Outcome } from './app.js';
 import { readFilter } from './filter.js';
@@ -19,19 +19,26 @@ export async function handleQueryInterface(x: Exchange, method: string): Promise
   }
 }
 
-let discovery: { model: Model; key: string; categories: readonly Category[] } | undefined;
+/** Discovery answers by model, then by version and owner's view (`renderKey`): a view is a new object per request. */
+const DISCOVERY = new WeakMap<Model, Map<string, readonly Category[]>>();
 
 /**
  * Every category, as one frozen list per model version (and owner's view):
  * renderings keep their bytes for a frozen list, so an unchanged model is
- * rendered once, not on every GET.
+ * rendered once per owner, not on every GET.
  */
 function allCategories(model: Model): readonly Category[] {
   const key = model.renderKey;
-  if (discovery?.model !== model || discovery.key !== key) {
-    discovery = { model, key, categories: Object.freeze(model.categories()) };
+  let answers = DISCOVERY.get(model.base);
+  if (!answers) DISCOVERY.set(model.base, (answers = new Map()));
+  let categories = answers.get(key);
+  if (!categories) {
+    categories = Object.freeze(model.categories());
+    // Entries of older versions are never asked for again.
+    if (answers.size >= 256) answers.clear();
+    answers.set(key, categories);
   }
-  return discovery.categories;
+  return categories;
 }
 
 /**
@@ -54,7 +61,16 @@ async function defineMixins(x: Exchange): Promise<Outcome> {
   }
   const inputs = x.parser().parseCategories(x.parseInput(), x.model);
   if (inputs.length === 0) throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', 'no mixin definition in the request');
+  x.checkItems(inputs.length, 'mixin definitions');
   const mixins = inputs.map((i) => userMixin(x, i));
+  const max = x.app.maxUserMixins;
+  if (max !== undefined) {
+    const fresh = mixins.filter((m) => x.model.findMixin(m.id)?.location !== m.location).length;
+    const held = x.model.ownedBy(x.ctx.owner);
+    if (held + fresh > max) {
+      throw new QuotaError(`you define ${held} mixins and ask for ${fresh} more; at most ${max} (--max-user-mixins)`);
+    }
+  }
   const added: Mixin[] = [];
   try {
     for (const m of mixins) {
@@ -100,18 +116,35 @@ function userMixin(x: Exchange, input: CategoryInput): Mixin {
   });
 }
 
+/**
+ * DELETE on the query interface (HTTP Protocol §3.3): user mixins, all of
+ * them checked before any is removed (a refused request changes nothing).
+ * Mixins named together may depend on each other; dependants go first.
+ */
 async function removeMixins(x: Exchange): Promise<Outcome> {
   x.expect('empty');
   const inputs = x.parser().parseCategories(x.parseInput(), x.model);
   if (inputs.length === 0) throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', 'name the mixin to remove');
-  for (const input of inputs) {
-    const id = input.scheme + input.term;
-    const c = x.model.findCategory(id);
-    if (!c) throw new NotFoundError(`no category ${id}`);
-    // The model refuses provider categories (403) before the backend is touched.
-    if (c.class !== 'mixin' || (c as Mixin).origin !== 'user') x.model.removeUserMixin(id);
-    await x.backend.removeMixin(x.ctx, c as Mixin);
-    x.model.removeUserMixin(id);
+  x.checkItems(inputs.length, 'mixins to remove');
+  const ids = new Set(inputs.map((i) => i.scheme + i.term));
+  const named: Mixin[] = [];
+  for (const id of ids) {
+    // Through the request's view: another owner's mixin is as absent as a missing one.
+    if (!x.model.findCategory(id)) throw new NotFoundError(`no category ${id}`);
+    named.push(x.model.checkRemovable(id, (d) => ids.has(d.id)));
+  }
+  for (const mixin of dependantsFirst(named)) {
+    await x.backend.removeMixin(x.ctx, mixin);
+    x.model.removeUserMixin(mixin.id);
   }
   return { status: 200, value: { type: 'empty' } };
+}
+
+/** Mixins ordered so that each comes before every mixin it depends on. */
+function dependantsFirst(mixins: readonly Mixin[]): Mixin[] {
+  const set = new Set(mixins);
+  // A mixin's closure lists its dependencies before it: reversed, dependants come first.
+  const order = new Map<Mixin, number>();
+  for (const m of mixins) order.set(m, m.closure.filter((c) => set.has(c)).length);
+  return [...mixins].sort((a, b) => order.get(b)! - order.get(a)!);
 }

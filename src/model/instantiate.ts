@@ -301,11 +301,9 @@ function checkTemplates(mixins: readonly Mixin[]): void {
 function applyDefaults(defs: ReadonlyMap<string, AttributeDefinition>, kind: Kind, mixins: readonly Mixin[], attributes: Attributes): void {
   const defaults = new Map<string, AttributeValue>();
   for (const def of kind.allAttributes.values()) if (def.default !== undefined) defaults.set(def.name, def.default);
-  const visit = (m: Mixin) => {
-    for (const d of m.depends) visit(d);
-    for (const def of m.attributes.values()) if (def.default !== undefined) defaults.set(def.name, def.default);
-  };
-  for (const m of mixins) visit(m);
+  for (const m of mixins) {
+    for (const c of m.closure) for (const def of c.attributes.values()) if (def.default !== undefined) defaults.set(def.name, def.default);
+  }
   for (const [name, value] of defaults) if (attributes[name] === undefined && defs.has(name)) attributes[name] = value;
 }
 

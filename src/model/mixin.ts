@@ -38,10 +38,39 @@ export class Mixin extends Category {
     this.owner = init.owner;
   }
 
+  #closure: readonly Mixin[] | undefined;
+  #ancestors: ReadonlySet<Mixin> | undefined;
+
   /** True when this mixin is `other` or depends on it, directly or not. */
   dependsOn(other: Mixin): boolean {
     if (this === other) return true;
-    return this.depends.some((d) => d.dependsOn(other));
+    this.#ancestors ??= new Set(this.closure);
+    return this.#ancestors.has(other);
+  }
+
+  /**
+   * This mixin's dependencies, directly or not, each once, each after its
+   * own dependencies, then the mixin itself: the order in which their
+   * attributes and actions apply (Core §7). Computed once (dependencies
+   * never change), so a lattice of mixins depending on each other costs
+   * its size, not the number of paths through it.
+   */
+  get closure(): readonly Mixin[] {
+    if (this.#closure === undefined) {
+      const out: Mixin[] = [];
+      const seen = new Set<Mixin>();
+      for (const d of this.depends) {
+        for (const m of d.closure) {
+          if (!seen.has(m)) {
+            seen.add(m);
+            out.push(m);
+          }
+        }
+      }
+      if (!seen.has(this)) out.push(this);
+      this.#closure = Object.freeze(out);
+    }
+    return this.#closure;
   }
 
   /** May an entity of `kind` carry this mixin? Empty `applies` means any entity. */

@@ -6,8 +6,7 @@ import type { Entity } from './entity.js';
 import type { Kind } from './kind.js';
 import type { Mixin } from './mixin.js';
 import { actionsInState, type StateMachine } from './state-machine.js';
-
-const RESERVED_SCHEME = 'http://schemas.ogf.org/occi/';
+import { checkUserMixin } from './user-mixin.js';
 
 /**
  * The category set one server exposes at the query interface: Kinds, Mixins
@@ -20,7 +19,17 @@ export class Model {
   #byId = new Map<string, Category>();
   #byLocation = new Map<string, Kind | Mixin>();
   #kinds: Kind[] = [];
-  #mixins: Mixin[] = [];
+  /** In the order they were added; `mixins` is this as an array, rebuilt after a change. */
+  #mixins = new Set<Mixin>();
+  #mixinList: Mixin[] | undefined;
+  /** Mixins that depend directly on a mixin: removal checks and mixin families without a scan. */
+  #dependants = new Map<Mixin, Set<Mixin>>();
+  /** Mixins with an owner (user mixins, saved templates), by owner: a view is the public mixins plus these. */
+  #byOwner = new Map<string, Set<Mixin>>();
+  #owned = 0;
+  /** Mixins everyone may see (no owner), rebuilt after a change; and each owner's visible list, per version. */
+  #publicList: Mixin[] | undefined;
+  #views = new Map<string, { version: number; mixins: readonly Mixin[] }>();
   #actions: Action[] = [];
   #machines = new Map<string, StateMachine>();
   #attributeCache = new Map<string, ReadonlyMap<string, AttributeDefinition>>();
@@ -55,12 +64,11 @@ export class Model {
    */
   visibleTo(owner: string | undefined): Model {
     // Mixins with an owner (user mixins, OS templates saved from a user's compute) and mixins offered to other owners only.
-    const hidden = (c: Category | undefined) =>
-      c?.class === 'mixin' && (((c as Mixin).owner !== undefined && (c as Mixin).owner !== owner) || this.#audience.get(c.id)?.has(owner!) === false);
-    if (owner === undefined || !this.#mixins.some(hidden)) return this;
+    if (owner === undefined || (this.#owned === (this.#byOwner.get(owner)?.size ?? 0) && this.#audience.size === 0)) return this;
+    const hidden = (c: Category | undefined) => c?.class === 'mixin' && this.#hiddenFrom(c as Mixin, owner);
     const shown = <T extends Category>(c: T | undefined): T | undefined => (hidden(c) ? undefined : c);
     const overrides: Partial<Record<keyof Model, unknown>> = {
-      categories: () => this.categories().filter((c) => !hidden(c)),
+      categories: () => [...this.#kinds, ...this.#actions, ...this.#visibleMixins(owner)],
       findCategory: (id: string) => shown(this.findCategory(id)),
       findMixin: (id: string) => shown(this.findMixin(id)),
       getMixin: (id: string) => {
@@ -73,18 +81,50 @@ export class Model {
     return new Proxy(this, {
       get(target, p, receiver) {
         if (p === 'renderKey') return `${target.version}:${owner}`;
-        if (p === 'mixins') return target.mixins.filter((m) => !hidden(m));
+        if (p === 'mixins') return target.#visibleMixins(owner);
         if (Object.hasOwn(overrides, p)) return overrides[p as keyof Model];
         const v: unknown = Reflect.get(target, p, target);
         return typeof v === 'function' && receiver !== target ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
   }
+
+  /** Another owner's mixin, or one offered to other owners only. */
+  #hiddenFrom(m: Mixin, owner: string): boolean {
+    if (m.owner !== undefined && m.owner !== owner) return true;
+    const audience = this.#audience.get(m.id);
+    return audience !== undefined && !audience.has(owner);
+  }
+
+  /**
+   * The mixins `owner` sees: everyone's, then their own. Built once per
+   * model version and owner, from those two sets only (not from every
+   * owner's mixins), so a request costs no more for there being many users.
+   */
+  #visibleMixins(owner: string): readonly Mixin[] {
+    const cached = this.#views.get(owner);
+    if (cached?.version === this.#version) return cached.mixins;
+    this.#publicList ??= [...this.#mixins].filter((m) => m.owner === undefined);
+    const mixins = Object.freeze([
+      ...(this.#audience.size === 0 ? this.#publicList : this.#publicList.filter((m) => !this.#hiddenFrom(m, owner))),
+      ...(this.#byOwner.get(owner) ?? []),
+    ]);
+    if (this.#views.size >= 1_000) this.#views.clear();
+    this.#views.set(owner, { version: this.#version, mixins });
+    return mixins;
+  }
+
+  /** The model itself, also when asked through a view (`visibleTo`): a key for caches of the model's answers. */
+  get base(): Model {
+    return this;
+  }
+
   get kinds(): readonly Kind[] {
     return this.#kinds;
   }
   get mixins(): readonly Mixin[] {
-    return this.#mixins;
+    this.#mixinList ??= [...this.#mixins];
+    return this.#mixinList;
   }
   get actions(): readonly Action[] {
     return this.#actions;
@@ -93,6 +133,26 @@ export class Model {
   /** Every category in query-interface order: kinds, actions, mixins. */
   categories(): Category[] {
     return [...this.#kinds, ...this.#actions, ...this.#mixins];
+  }
+
+  /**
+   * `mixins` and every mixin that depends on one of them, directly or not (Core §7: B
+   * depending on A brings A's capabilities, so A's collection holds B's
+   * entities too). Follows the dependants index: the cost is the size of the
+   * family, not of the model.
+   */
+  family(...mixins: Mixin[]): Mixin[] {
+    const out = [...new Set(mixins)];
+    const seen = new Set(out);
+    for (let i = 0; i < out.length; i++) {
+      for (const d of this.#dependants.get(out[i]) ?? []) {
+        if (!seen.has(d)) {
+          seen.add(d);
+          out.push(d);
+        }
+      }
+    }
+    return out;
   }
 
   findCategory(typeId: string): Category | undefined {
@@ -144,7 +204,18 @@ export class Model {
   /** Adds a provider mixin (templates a backend offers). */
   addMixin(mixin: Mixin): void {
     this.#claim(mixin);
-    this.#mixins.push(mixin);
+    this.#mixins.add(mixin);
+    for (const d of mixin.depends) {
+      let set = this.#dependants.get(d);
+      if (!set) this.#dependants.set(d, (set = new Set()));
+      set.add(mixin);
+    }
+    if (mixin.owner !== undefined) {
+      let own = this.#byOwner.get(mixin.owner);
+      if (!own) this.#byOwner.set(mixin.owner, (own = new Set()));
+      own.add(mixin);
+      this.#owned++;
+    }
     for (const a of mixin.actions) this.#addAction(a);
     this.#changed();
   }
@@ -155,21 +226,18 @@ export class Model {
    */
   addUserMixin(mixin: Mixin): boolean {
     const existing = this.#byId.get(mixin.id);
-    if (existing && existing.class === 'mixin' && (existing as Mixin).origin === 'user' && (existing as Mixin).location === mixin.location) {
+    // The same definition by the same owner again; another owner's is taken, never silently "defined".
+    if (existing && existing.class === 'mixin' && (existing as Mixin).origin === 'user' && (existing as Mixin).location === mixin.location && (existing as Mixin).owner === mixin.owner) {
       return false;
     }
-    if (mixin.title !== undefined && (mixin.title.length > 256 || /[\u0000-\u001f\u007f]/.test(mixin.title))) {
-      throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', 'a mixin title is at most 256 characters, without control characters');
-    }
-    if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s"]*#$/.test(mixin.scheme) || mixin.scheme.length > 512) {
-      throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', `scheme "${mixin.scheme}" must be an absolute URI ending in "#"`);
-    }
-    if (mixin.scheme.startsWith(RESERVED_SCHEME)) {
-      throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', `scheme ${mixin.scheme} is reserved for the OCCI documents`);
-    }
-    checkLocation(mixin.location);
+    checkUserMixin(mixin);
     this.addMixin(mixin);
     return true;
+  }
+
+  /** How many mixins `owner` has defined (user mixins and saved templates): for the per-user quota. */
+  ownedBy(owner: string): number {
+    return this.#byOwner.get(owner)?.size ?? 0;
   }
 
   /**
@@ -199,7 +267,7 @@ export class Model {
       if (offered.has(id) || !seen.delete(owner)) continue;
       this.#changed();
       const mixin = this.#byId.get(id) as Mixin;
-      if (seen.size === 0 && !this.#mixins.some((m) => m !== mixin && m.depends.includes(mixin))) {
+      if (seen.size === 0 && !this.#dependedUpon(mixin)) {
         this.#audience.delete(id);
         this.#forget(mixin);
       }
@@ -214,17 +282,43 @@ export class Model {
       throw new ForbiddenError('OCCI_ERR_FORBIDDEN_PROVIDER_CATEGORY', `${typeId} is defined by the provider and cannot be removed`);
     }
     const mixin = c as Mixin;
-    if (this.#mixins.some((m) => m !== mixin && m.depends.includes(mixin))) {
+    if (this.#dependedUpon(mixin)) {
       throw new ConflictError('OCCI_ERR_CONFLICT_CATEGORY', `other mixins depend on ${typeId}`);
     }
     this.#forget(mixin);
     return mixin;
   }
 
+  /**
+   * Throws what `removeUserMixin(typeId)` would throw, changing nothing: a
+   * removal is checked before the backend forgets the mixin (a refused
+   * request changes nothing). Dependants for which `goesToo` is true are
+   * being removed in the same request and do not count.
+   */
+  checkRemovable(typeId: string, goesToo: (dependant: Mixin) => boolean = () => false): Mixin {
+    const c = this.#byId.get(typeId);
+    if (!c) throw new NotFoundError(`no category ${typeId}`);
+    if (c.class !== 'mixin' || (c as Mixin).origin !== 'user') {
+      throw new ForbiddenError('OCCI_ERR_FORBIDDEN_PROVIDER_CATEGORY', `${typeId} is defined by the provider and cannot be removed`);
+    }
+    if (this.#dependedUpon(c as Mixin, goesToo)) throw new ConflictError('OCCI_ERR_CONFLICT_CATEGORY', `other mixins depend on ${typeId}`);
+    return c as Mixin;
+  }
+
+  #dependedUpon(mixin: Mixin, goesToo: (dependant: Mixin) => boolean = () => false): boolean {
+    for (const d of this.#dependants.get(mixin) ?? []) if (d !== mixin && !goesToo(d)) return true;
+    return false;
+  }
+
   #forget(mixin: Mixin): void {
     this.#byId.delete(mixin.id);
     this.#byLocation.delete(mixin.location);
-    this.#mixins = this.#mixins.filter((m) => m !== mixin);
+    this.#mixins.delete(mixin);
+    for (const d of mixin.depends) this.#dependants.get(d)?.delete(mixin);
+    if (mixin.owner !== undefined && this.#byOwner.get(mixin.owner)?.delete(mixin)) {
+      this.#owned--;
+      if (this.#byOwner.get(mixin.owner)!.size === 0) this.#byOwner.delete(mixin.owner);
+    }
     this.#changed();
   }
 
@@ -234,11 +328,7 @@ export class Model {
     let defs = this.#attributeCache.get(key);
     if (!defs) {
       const out = new Map(kind.allAttributes);
-      const visit = (m: Mixin) => {
-        for (const d of m.depends) visit(d);
-        for (const [name, def] of m.attributes) out.set(name, def);
-      };
-      for (const m of mixins) visit(m);
+      for (const m of mixins) for (const c of m.closure) for (const [name, def] of c.attributes) out.set(name, def);
       defs = out;
       if (this.#attributeCache.size > 10_000) this.#attributeCache.clear();
       this.#attributeCache.set(key, defs);
@@ -250,11 +340,7 @@ export class Model {
   actionsFor(kind: Kind, mixins: readonly Mixin[]): Action[] {
     const out: Action[] = [];
     for (let k: Kind | undefined = kind; k; k = k.parent) out.push(...k.actions);
-    const visit = (m: Mixin) => {
-      for (const d of m.depends) visit(d);
-      out.push(...m.actions);
-    };
-    for (const m of mixins) visit(m);
+    for (const m of mixins) for (const c of m.closure) out.push(...c.actions);
     return [...new Set(out)];
   }
 
@@ -312,14 +398,17 @@ export class Model {
       throw new ConflictError('OCCI_ERR_CONFLICT_CATEGORY', `category ${category.id} is already defined`);
     }
     if (category.location !== undefined) {
-      if (this.#byLocation.has(category.location)) {
-        throw new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `location ${category.location} is already bound to ${this.#byLocation.get(category.location)!.id}`);
+      const holder = this.#byLocation.get(category.location);
+      if (holder) {
+        // Another owner's mixin is not named: its identifier is theirs to know.
+        const named = holder.class === 'kind' || (holder as Mixin).owner === undefined || (holder as Mixin).owner === (category as Mixin).owner;
+        throw new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `location ${category.location} is already taken${named ? ` by ${holder.id}` : ''}`);
       }
-      // A collection path must not sit where an entity of another collection would live.
-      for (const other of this.#byLocation.keys()) {
-        if (category.location.startsWith(other) && category.location.slice(other.length).split('/').filter(Boolean).length === 1 && this.#byLocation.get(other)!.class === 'kind') {
-          throw new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `location ${category.location} lies inside the collection ${other}`);
-        }
+      // A collection path must not sit where an entity of another collection would live:
+      // its parent path (one segment up) is no Kind's location.
+      const parent = category.location.replace(/[^/]+\/$/, '');
+      if (parent !== category.location && this.#byLocation.get(parent)?.class === 'kind') {
+        throw new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `location ${category.location} lies inside the collection ${parent}`);
       }
       this.#byLocation.set(category.location, category);
     }
@@ -329,15 +418,7 @@ export class Model {
   #changed(): void {
     this.#version++;
     this.#attributeCache.clear();
-  }
-}
-
-/** A collection location: an absolute path ending in `/`, made of safe segments. */
-export function checkLocation(location: string): void {
-  if (!/^\/([A-Za-z0-9._~-]+\/)+$/.test(location) || location.split('/').some((s) => s === '.' || s === '..' || s === '-')) {
-    throw new ValidationError(
-      'OCCI_ERR_VALIDATION_LOCATION',
-      `location "${location}" must be an absolute path of plain segments ending in "/", e.g. /tags/prod/`,
-    );
+    this.#mixinList = undefined;
+    this.#publicList = undefined;
   }
 }

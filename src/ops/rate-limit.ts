@@ -26,6 +26,13 @@ export class RateLimiter {
     return undefined;
   }
 
+  /** Like `take`, without counting: the seconds to wait when the window is full, else undefined. */
+  full(key: string, now = Date.now()): number | undefined {
+    const w = this.#windows.get(key);
+    if (!w || now - w.start >= this.#windowMs || w.count < this.#limit) return undefined;
+    return Math.max(1, Math.ceil((w.start + this.#windowMs - now) / 1000));
+  }
+
   #prune(now: number): void {
     for (const [k, w] of this.#windows) if (now - w.start >= this.#windowMs) this.#windows.delete(k);
   }

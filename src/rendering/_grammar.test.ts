@@ -299,3 +299,30 @@ describe('textParser() on lines', () => {
     assert.throws(() => parser.parseCategories({ body: 'X-OCCI-Attribute: a=1', headers: {} }, model), isParsingError);
   });
 });
+
+describe('readLines() under hostile sizes (issue 13 §6)', () => {
+  /** The fastest of three runs of `fn`, in milliseconds. */
+  const fastest = (fn: () => unknown) => Math.min(...[0, 1, 2].map(() => {
+    const t0 = performance.now();
+    fn();
+    return performance.now() - t0;
+  }));
+  const continued = (n: number) => `X-OCCI-Attribute: occi.core.title="a${'\r\n bbbbb'.repeat(n)}"\r\n`;
+
+  it('joins a value continued over n lines in time linear in n, not quadratic', () => {
+    assert.equal(readLines(continued(2))[0].value, 'occi.core.title="a bbbbb bbbbb"');
+    fastest(() => readLines(continued(1_000)));
+    const small = fastest(() => readLines(continued(1_125)));
+    const large = fastest(() => readLines(continued(9_000)));
+    assert.equal(readLines(continued(9_000))[0].value.length, 'occi.core.title="a"'.length + 6 * 9_000);
+    // 8 times the lines: ~8 times the time when parts are joined once, ~64 when the value is re-checked at every line.
+    assert.ok(large / small < 24, `1,125 lines ${small.toFixed(2)} ms, 9,000 lines ${large.toFixed(2)} ms (${(large / small).toFixed(1)}x)`);
+  });
+
+  it('refuses a continued value past the value limit as soon as it gets there, and reads 10,000 lines with a final line end', () => {
+    const long = `X-OCCI-Attribute: occi.core.title="a${`\r\n ${'b'.repeat(39)}`.repeat(2_000)}"`;
+    assert.throws(() => readLines(long), (err: ParsingError) => err.code === 'OCCI_ERR_PARSE_BODY_TOO_LARGE' && /longer than 65536 bytes/.test(err.message));
+    const body = Array.from({ length: MAX_LINES }, (_, i) => `X-OCCI-Location: /compute/${i}`).join('\r\n') + '\r\n';
+    assert.equal(readLines(body).length, MAX_LINES);
+  });
+});

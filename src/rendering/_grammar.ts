@@ -127,10 +127,20 @@ function plainDecimal(n: number): string {
  * with space or tab continues the previous one.
  */
 export function readLines(body: string): Line[] {
-  const out: Array<{ name: LineName; value: string }> = [];
+  const out: Line[] = [];
+  // The line being read, as parts: a continuation appends a part, and the value is joined and
+  // checked once at its end, so a value continued over n lines costs O(n), not O(n²).
+  let name: LineName | undefined;
+  let parts: string[] = [];
+  let length = 0;
+  const finish = () => {
+    if (name !== undefined) out.push({ name, value: checkValue(parts.join(' ')) });
+    name = undefined;
+  };
   let start = 0;
   let count = 0;
-  while (start <= body.length) {
+  // `<`: a final line end ends the last line, it does not start another one.
+  while (start < body.length) {
     let end = body.indexOf('\n', start);
     if (end < 0) end = body.length;
     if (++count > MAX_LINES) throw tooLarge(`more than ${MAX_LINES} lines`);
@@ -139,19 +149,28 @@ export function readLines(body: string): Line[] {
     if (raw.trim() === '') continue;
     if (CONTROL.test(raw)) throw new ParsingError('control characters are not allowed in a line (CR only as part of a line end)');
     if (raw[0] === ' ' || raw[0] === '\t') {
-      const previous = out[out.length - 1];
-      if (!previous) throw new ParsingError('the first line cannot be a continuation line');
-      previous.value = checkValue(`${previous.value} ${raw.trim()}`);
+      if (name === undefined) throw new ParsingError('the first line cannot be a continuation line');
+      const part = raw.trim();
+      // The joined value's length, counted as it grows (UTF-16 units; checkValue counts bytes at the end).
+      length += 1 + part.length;
+      if (length > MAX_VALUE_BYTES) throw tooLarge(`a value is longer than ${MAX_VALUE_BYTES} bytes`);
+      parts.push(part);
       continue;
     }
+    finish();
     // `s`: U+2028/U+2029 are text in a value, not line ends (only LF ends a line; CONTROL refuses the rest).
     const m = /^([A-Za-z][A-Za-z-]*):(.*)$/s.exec(raw);
-    const name = m ? NAMES.get(m[1].toLowerCase()) : undefined;
-    if (!m || !name) {
+    const lineName = m ? NAMES.get(m[1].toLowerCase()) : undefined;
+    if (!m || !lineName) {
       throw new ParsingError(`not an OCCI line (expected Category, Link, X-OCCI-Attribute or X-OCCI-Location): ${excerpt(raw)}`);
     }
-    out.push({ name, value: checkValue(m[2].trim()) });
+    name = lineName;
+    const first = m[2].trim();
+    if (first.length > MAX_VALUE_BYTES) throw tooLarge(`a value is longer than ${MAX_VALUE_BYTES} bytes`);
+    parts = [first];
+    length = first.length;
   }
+  finish();
   return out;
 }
 
@@ -372,6 +391,11 @@ export function excerpt(text: string): string {
 
 function tooLarge(message: string): ParsingError {
   return new ParsingError(message, 'OCCI_ERR_PARSE_BODY_TOO_LARGE');
+}
+
+/** 413: more entities and links than the server's limit of items per request (ParseInput.maxItems). */
+export function tooManyItems(max: number): ParsingError {
+  return new ParsingError(`more than ${max} entities and inline links in one request; at most ${max} (--max-items-per-request)`, 'OCCI_ERR_TOO_LARGE_ITEMS');
 }
 
 /** Refuses more than MAX_ITEMS values of one kind in a request. */

@@ -11,7 +11,7 @@ import {
 } from '../model/index.js';
 import {
   MAX_LINES, absoluteUrl, angle, checkCount, excerpt, formatValue, parseAttribute, parseCategory, parseLink,
-  quote, splitOutside, type Line, type LineName,
+  quote, splitOutside, tooManyItems, type Line, type LineName,
 } from './_grammar.js';
 import { Memo } from './_memo.js';
 import type { ParseInput, Parser } from './rendering.js';
@@ -143,7 +143,19 @@ function attributeDef(def: AttributeDefinition): string {
 
 /** The query interface (Text Rendering §2.2): one full Category line each. */
 export function categoryLines(categories: readonly Category[]): Line[] {
-  return categories.map((c) => ({ name: 'Category', value: fullCategory(c) }));
+  return categories.map(categoryLine);
+}
+
+/** A category's line depends on the category alone, which never changes: made once per category. */
+const CATEGORY_LINES = new WeakMap<Category, Line>();
+
+function categoryLine(c: Category): Line {
+  let line = CATEGORY_LINES.get(c);
+  if (!line) {
+    line = Object.freeze({ name: 'Category' as const, value: fullCategory(c) });
+    CATEGORY_LINES.set(c, line);
+  }
+  return line;
 }
 
 /** An entity collection (Text Rendering §4): one X-OCCI-Location with an absolute URL each. */
@@ -156,7 +168,7 @@ export function locationLines(locations: readonly string[], baseUrl: string): Li
 /** The Parser of text/plain and text/occi; `read` turns a request into lines (body or headers). */
 export function textParser(read: (input: ParseInput) => Line[]): Parser {
   return {
-    parseEntities: (input, model) => [readEntity(read(input), model)],
+    parseEntities: (input, model) => [readEntity(read(input), model, input.maxItems)],
     parseAction: (input) => readAction(read(input)),
     parseCategories: (input) => readCategories(read(input)),
     parseLocations: (input) => readLocations(read(input)),
@@ -197,8 +209,11 @@ function readAttributes(lines: readonly Line[]): Attributes {
 }
 
 /** A resource or link rendering: one Kind at most, mixins, links, attributes (Text Rendering §4). */
-function readEntity(lines: readonly Line[], model: Model): EntityInput {
+function readEntity(lines: readonly Line[], model: Model, maxItems?: number): EntityInput {
   allow(lines, ['Category', 'Link', 'X-OCCI-Attribute'], 'an entity rendering');
+  // Counted before any is parsed: a thousand Link lines past the limit cost a split each, not a parse.
+  const linkItems = items(lines, 'Link');
+  if (maxItems !== undefined && 1 + linkItems.length > maxItems) throw tooManyItems(maxItems);
   const input: EntityInput = { mixins: [], attributes: readAttributes(lines), links: [], actionLinks: 0 };
   for (const item of items(lines, 'Category')) {
     const c = parseCategory(item);
@@ -208,7 +223,7 @@ function readEntity(lines: readonly Line[], model: Model): EntityInput {
     else if (input.kind !== undefined) throw new ParsingError(`more than one kind: ${input.kind} and ${id}`);
     else input.kind = id;
   }
-  for (const item of items(lines, 'Link')) {
+  for (const item of linkItems) {
     const l = parseLink(item);
     // Clients echo action links back (pOCCI's PUT); they are not OCCI links (§2.4).
     if (l.uri.includes('?action=') || l.rel.some((r) => model.findAction(r) !== undefined)) {

@@ -33,6 +33,12 @@ export interface Rendered {
 export interface ParseInput {
   readonly body: string;
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /**
+   * The server's limit of items per request (--max-items-per-request): a
+   * parser refuses more entities and inline links than this as soon as it
+   * counts them (413 OCCI_ERR_TOO_LARGE_ITEMS), before reading them all.
+   */
+  readonly maxItems?: number;
 }
 
 /**

@@ -126,6 +126,16 @@ describe('isolation between two users (basic auth, in process)', () => {
     assert.match(members.body, new RegExp(aliceVm.slice(-36)));
   });
 
+  it("never names A's mixin to B, nor pretends B defined it by re-posting A's definition (issue 13 §7)", async () => {
+    const atAlice = await t.req('POST', '/-/', as('bob'), 'Category: mine; scheme="http://example.org/bob#"; class="mixin"; location="/tags/prod/"\r\n');
+    assert.equal(atAlice.status, 409);
+    assert.doesNotMatch(atAlice.body, /alice/, 'the reason does not name the other owner\'s mixin');
+    const same = await t.req('POST', '/-/', as('bob'), `${TAG_DEF}\r\n`);
+    assert.equal(same.status, 409, 'another owner\'s definition is taken, not silently "defined" for bob');
+    assert.equal((await t.req('GET', '/tags/prod/', as('bob'))).status, 404);
+    assert.equal((await t.req('POST', '/-/', as('alice'), `${TAG_DEF}\r\n`)).status, 200, 'its owner may re-post it');
+  });
+
   it('lets the admin see and touch everything', async () => {
     const all = await t.req('GET', '/compute/', as('root'));
     assert.match(all.body, new RegExp(aliceVm.slice(-36)));

@@ -26,6 +26,10 @@ if (SKIP) {
   const people = [await createProjectUser(admin.keystone, admin.token), await createProjectUser(admin.keystone, admin.token)];
   after(() => Promise.all(people.map((p) => p.remove())));
   const [alice, bob] = [await contextOf(people[0]), await contextOf(people[1])];
+  // Room for what the cases make before the cloud has finished deleting what earlier cases made.
+  for (const p of people) {
+    await admin.clients.nova.http.request({ method: 'PUT', path: `/os-quota-sets/${p.projectId}`, body: { quota_set: { instances: 50, cores: 200, ram: 51_200 } } });
+  }
   // Flavours with 2 and 4 cores (tiny memory, the fake host has room), for the cases that ask for them.
   for (const [name, vcpus] of [['occi-test-2c', 2], ['occi-test-4c', 4]] as const) {
     await admin.clients.nova.http.request({ method: 'POST', path: '/flavors', body: { flavor: { name, vcpus, ram: 64, disk: 1 } } }).catch((err: { status?: number }) => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ConflictError, QuotaError, ValidationError } from '../../errors.js';
 import {
   CLIENT_ID, LINK, type Entity, type EntityDraft, type Kind, type Link, type Model,
 } from '../../model/index.js';
 import type { RequestContext } from '../backend.js';
-import { completeLink, completeResource } from './assign.js';
-import { rowToEntity, type Store } from './store.js';
+import { DeviceNames, completeResource } from './assign.js';
+import { rowToEntity, type EntityRow, type Store } from './store.js';
 
 /** What creation needs besides the request; runs inside the caller's write transaction. */
 export interface Creator {
@@ -13,6 +13,10 @@ export interface Creator {
   readonly model: Model;
   /** Type id of the default OS template, if any. */
   readonly defaultOs: string | undefined;
+  /** Most links one resource may have (beyond: 403 OCCI_ERR_FORBIDDEN_QUOTA); unlimited when undefined. */
+  readonly maxLinksPerResource?: number;
+  /** Device names per source resource, read once per write (see DeviceNames). */
+  readonly names?: Map<string, DeviceNames>;
 }
 
 /** Absolute URIs a link may point to outside this provider (Core 1.2 §12: the target is any URI). */
@@ -22,25 +26,40 @@ export function createEntities(c: Creator, ctx: RequestContext, drafts: readonly
   if (at !== undefined && drafts.length !== 1) {
     throw new ValidationError('OCCI_ERR_VALIDATION_LOCATION', 'a location can be chosen for one entity at a time');
   }
+  const w: Creator = c.names ? c : { ...c, names: new Map() };
   const created: string[] = [];
   for (const draft of drafts) {
     const kind = draft.kind;
-    const location = at === undefined ? undefined : checkAt(c, kind, at);
+    const location = at === undefined ? undefined : checkAt(w, kind, at);
     if (kind.isA(LINK)) {
       if (draft.source === undefined || draft.target === undefined) {
         throw new ValidationError('OCCI_ERR_VALIDATION_LINK', 'a link needs a source and a target');
       }
-      created.push(insertLink(c, ctx, draft, draft.source, draft.target, location));
+      created.push(insertLink(w, ctx, draft, sourceRow(w, ctx, draft.source), draft.target, location));
     } else {
-      created.push(insertResource(c, ctx, draft, location));
+      created.push(insertResource(w, ctx, draft, location));
     }
   }
-  return c.store.withLinks(created.map((l) => rowToEntity(c.store.find(ctx, l)!)));
+  return w.store.withLinks(created.map((l) => rowToEntity(w.store.find(ctx, l)!)));
 }
 
 /** Adds a resource's inline links (creation, or a partial update that carries links). */
 export function insertLinks(c: Creator, ctx: RequestContext, source: string, drafts: readonly EntityDraft[]): void {
-  for (const d of drafts) insertLink(c, ctx, d, source, d.target ?? '', undefined);
+  if (drafts.length === 0) return;
+  const w: Creator = c.names ? c : { ...c, names: new Map() };
+  // One source, read once; each distinct target once (a request may name the same network a thousand times).
+  const from = sourceRow(w, ctx, source);
+  const targets = new Map<string, string>();
+  for (const d of drafts) insertLink(w, ctx, d, from, d.target ?? '', undefined, targets);
+}
+
+/** The source of a new link: a visible resource (an invisible one is reported like an absent one: isolation must not leak existence). */
+function sourceRow(c: Creator, ctx: RequestContext, source: string): EntityRow {
+  const from = c.store.find(ctx, source);
+  if (!from || from.source !== null) {
+    throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the source ${source} is not a resource of this provider`);
+  }
+  return from;
 }
 
 function insertResource(c: Creator, ctx: RequestContext, draft: EntityDraft, at: string | undefined): string {
@@ -54,24 +73,25 @@ function insertResource(c: Creator, ctx: RequestContext, draft: EntityDraft, at:
   return location;
 }
 
-function insertLink(c: Creator, ctx: RequestContext, draft: EntityDraft, source: string, target: string, at: string | undefined): string {
+function insertLink(
+  c: Creator, ctx: RequestContext, draft: EntityDraft, from: EntityRow, target: string, at: string | undefined, targets?: Map<string, string>,
+): string {
   const { kind } = draft;
-  // An invisible source is reported like an absent one: isolation must not leak existence.
-  const from = c.store.find(ctx, source);
-  if (!from || from.source !== null) {
-    throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the source ${source} is not a resource of this provider`);
-  }
+  const source = from.location;
   let targetKind = draft.targetKind;
   if (target.startsWith('/')) {
-    const to = c.store.find(ctx, target);
-    if (!to) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the target ${target} does not exist`);
-    targetKind = to.kind;
+    targetKind = targets?.get(target);
+    if (targetKind === undefined) {
+      const to = c.store.find(ctx, target);
+      if (!to) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the target ${target} does not exist`);
+      targetKind = to.kind;
+      targets?.set(target, targetKind);
+    }
   } else if (!EXTERNAL.test(target)) {
     throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the target ${target} is neither a path of this provider nor an absolute URI`);
   }
   const location = at ?? newLocation(c, kind, draft.requestedId);
-  const siblings = c.store.linksOf(source);
-  const attributes = completeLink(kind, draft.attributes, siblings, (l) => c.model.findKind(l.kind));
+  const attributes = deviceNames(c, source).complete(kind, draft.attributes);
   const link: Link = {
     id: idOf(kind, location), kind: kind.id, mixins: draft.mixins.map((m) => m.id), attributes, location, version: '1',
     // A link is part of its source resource (Core §12, composition), so it has the source's owner.
@@ -80,6 +100,23 @@ function insertLink(c: Creator, ctx: RequestContext, draft: EntityDraft, source:
   if (targetKind !== undefined) link.targetKind = targetKind;
   c.store.insert(link);
   return location;
+}
+
+/**
+ * The device names of `source`'s links, read from the store on the first
+ * link a write adds to it and kept for the rest of the write; refuses a link
+ * past the most a resource may have.
+ */
+function deviceNames(c: Creator, source: string): DeviceNames {
+  let names = c.names?.get(source);
+  if (!names) {
+    names = new DeviceNames(c.store.linksOf(source), (l) => c.model.findKind(l.kind));
+    c.names?.set(source, names);
+  }
+  if (c.maxLinksPerResource !== undefined && names.count >= c.maxLinksPerResource) {
+    throw new QuotaError(`${source} has ${names.count} links, the most a resource may have (--max-links-per-resource ${c.maxLinksPerResource})`);
+  }
+  return names;
 }
 
 /** `<kind location><id>`: the requested id when it is free, else a fresh UUID. */

@@ -17,8 +17,8 @@ export const EMBEDDED: BackendDefinition = {
       read: readTemplates, write: writeTemplates,
     },
   },
-  create: (s) => new EmbeddedBackend({
-    dataDir: s.dataDir as string, synchronous: s.synchronous as Synchronous, templates: s.templates as TemplatesConfig,
+  create: (s, limits) => new EmbeddedBackend({
+    dataDir: s.dataDir as string, synchronous: s.synchronous as Synchronous, templates: s.templates as TemplatesConfig, limits,
   }),
 };
 

@@ -1,7 +1,7 @@
 /** The embedded backend: entities, user mixins and saved templates in one SQLite file. */
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { ConflictError, InternalError, NotFoundError, PreconditionFailedError, ValidationError } from '../../errors.js';
+import { ConflictError, InternalError, NotFoundError, PreconditionFailedError, QuotaError, ValidationError } from '../../errors.js';
 import {
   COMPUTE, LINK, Mixin, NETWORK, NETWORKINTERFACE, RESOURCE, STORAGE, STORAGELINK,
   type Action, type Attributes, type Entity, type EntityDraft, type Model,
@@ -17,6 +17,7 @@ import { openDatabase, type Synchronous } from './schema.js';
 import { Store, nextVersion, rowToEntity, visible, type MixinData } from './store.js';
 import { mixinData, userMixin } from './user-mixin.js';
 import { defaultOsId, templateMixins, type TemplatesConfig } from '../templates.js';
+import type { BackendLimits } from '../registry.js';
 
 export { DEFAULT_TEMPLATES, templateMixins, type TemplatesConfig } from '../templates.js';
 export { SCHEMA_VERSION } from './schema.js';
@@ -28,6 +29,8 @@ export interface EmbeddedOptions {
   templates: TemplatesConfig;
   /** NORMAL (default) survives a killed process; FULL also a power loss (see schema.ts). */
   synchronous?: Synchronous;
+  /** Per-user limits, checked inside the write transaction (a refused write stores nothing); none when absent. */
+  limits?: BackendLimits;
 }
 
 /**
@@ -47,6 +50,7 @@ export class EmbeddedBackend implements Backend {
     state: 'immediate',
     externalTargets: true,
     conditionalWrites: true,
+    unionListing: true,
   };
   readonly #options: EmbeddedOptions;
   #db: Database.Database | undefined;
@@ -173,7 +177,11 @@ export class EmbeddedBackend implements Backend {
 
   async create(ctx: RequestContext, drafts: readonly EntityDraft[], at?: string): Promise<Entity[]> {
     checkDeadline(ctx, DATABASE);
-    return this.#write((store, model) => createEntities(this.#creator(store, model), ctx, drafts, at));
+    return this.#write((store, model) => {
+      const created = createEntities(this.#creator(store, model), ctx, drafts, at);
+      this.#checkOwned(store, ctx, created);
+      return created;
+    });
   }
 
   async health(): Promise<Health> {
@@ -213,7 +221,9 @@ export class EmbeddedBackend implements Backend {
         }
         locations.push(row.location);
       }
-      return store.withLinks(locations.map((l) => rowToEntity(store.find(ctx, l)!)));
+      const stored = store.withLinks(locations.map((l) => rowToEntity(store.find(ctx, l)!)));
+      if (changes.some((c) => c.links && c.links.length > 0)) this.#checkOwned(store, ctx, stored);
+      return stored;
     });
   }
 
@@ -243,16 +253,18 @@ export class EmbeddedBackend implements Backend {
   async defineMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     checkDeadline(ctx, DATABASE);
     await this.#write((store) => {
+      const owner = mixin.owner ?? ctx.owner;
       const existing = store.findMixin(mixin.id);
-      if (existing?.location === mixin.location) return;
+      if (existing?.location === mixin.location && existing.owner === owner) return;
       const holder = store.mixinAt(mixin.location);
       if (existing || holder) {
+        // Another owner's mixin is not named.
         throw new ConflictError(
           existing ? 'OCCI_ERR_CONFLICT_CATEGORY' : 'OCCI_ERR_CONFLICT_LOCATION',
-          existing ? `mixin ${mixin.id} is already defined` : `location ${mixin.location} is bound to ${holder!.id}`,
+          existing ? `mixin ${mixin.id} is already defined` : `location ${mixin.location} is already taken${holder!.owner === owner ? ` by ${holder!.id}` : ''}`,
         );
       }
-      store.insertMixin({ id: mixin.id, origin: 'user', owner: mixin.owner ?? ctx.owner, location: mixin.location, data: JSON.stringify(mixinData(mixin)) });
+      store.insertMixin({ id: mixin.id, origin: 'user', owner, location: mixin.location, data: JSON.stringify(mixinData(mixin)) });
     });
   }
 
@@ -275,7 +287,27 @@ export class EmbeddedBackend implements Backend {
   }
 
   #creator(store: Store, model: Model): Creator {
-    return { store, model, defaultOs: defaultOsId(this.#options.templates) };
+    return {
+      store, model, defaultOs: defaultOsId(this.#options.templates), names: new Map(), maxLinksPerResource: this.#options.limits?.maxLinksPerResource,
+    };
+  }
+
+  /**
+   * --max-entities-per-user, checked after the write's inserts, inside its
+   * transaction: throwing here rolls them all back. `written` are the
+   * entities the write made or changed; their owners (a link has its
+   * source's) are the ones whose count grew.
+   */
+  #checkOwned(store: Store, ctx: RequestContext, written: readonly Entity[]): void {
+    const max = this.#options.limits?.maxEntitiesPerUser;
+    if (max === undefined) return;
+    const owners = new Set(written.map((e) => e.owner ?? ctx.owner));
+    for (const owner of owners) {
+      const held = store.ownedBy(owner);
+      if (held > max) {
+        throw new QuotaError(`${owner === ctx.owner ? 'you' : owner} would hold ${held} entities; at most ${max} (--max-entities-per-user)`);
+      }
+    }
   }
 
   #running(): { db: Database.Database; store: Store; model: Model; tx: Transactions } {

@@ -25,19 +25,41 @@ function listPage(store: Store, model: Model, ctx: RequestContext, query: ListQu
     where.push('seq > ?');
     params.push(Number(query.cursor));
   }
-  if (!ctx.admin) {
+  // A union's parts are each limited to the owner (below).
+  if (!ctx.admin && query.union === undefined) {
     where.push('owner = ?');
     params.push(ctx.owner);
   }
   if (query.kinds !== undefined) {
     if (query.kinds.length === 0) return query.detail === 'entities' ? { locations: [], entities: [] } : { locations: [] };
-    where.push(`kind IN (${marks(query.kinds.length)})`);
+    // The model's kinds: a handful, fixed at start.
+    where.push(`kind IN (${query.kinds.map(() => '?').join(', ')})`);
     params.push(...query.kinds);
   }
   if (query.mixin !== undefined) {
+    // A mixin's family travels as one JSON array: 40,000 user mixins depending on os_tpl are
+    // one bound value, not 40,000 (SQLite allows 32,766 variables in a statement).
     const ids = mixinFamily(model, query.mixin);
-    where.push(`location IN (SELECT location FROM memberships WHERE mixin IN (${marks(ids.length)}))`);
-    params.push(...ids);
+    where.push(ids.length === 1 ? 'location IN (SELECT location FROM memberships WHERE mixin = ?)' : 'location IN (SELECT location FROM memberships WHERE mixin IN (SELECT value FROM json_each(?)))');
+    params.push(ids.length === 1 ? ids[0] : JSON.stringify(ids));
+  }
+  if (query.union !== undefined) {
+    // One statement for every collection below the path, each part limited to the owner: the work
+    // follows the owner's entities (their index), never another owner's, whatever the number of mixins.
+    const own = ctx.admin ? '' : ' AND owner = ?';
+    const parts: string[] = [];
+    if (query.union.kinds.length > 0) {
+      parts.push(`SELECT seq FROM entities WHERE kind IN (${query.union.kinds.map(() => '?').join(', ')})${own}`);
+      params.push(...query.union.kinds);
+      if (!ctx.admin) params.push(ctx.owner);
+    }
+    if (query.union.mixins.length > 0) {
+      parts.push(`SELECT e.seq FROM memberships m JOIN entities e ON e.location = m.location WHERE m.mixin IN (SELECT value FROM json_each(?))${own.replace('owner', 'e.owner')}`);
+      params.push(JSON.stringify(query.union.mixins));
+      if (!ctx.admin) params.push(ctx.owner);
+    }
+    if (parts.length === 0) return query.detail === 'entities' ? { locations: [], entities: [] } : { locations: [] };
+    where.push(`seq IN (${parts.join(' UNION ')})`);
   }
   const sql = `FROM entities${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
   const offset = Math.max(0, Math.floor(query.offset ?? 0));
@@ -98,11 +120,5 @@ function cachedPage(store: Store, cache: EntityCache, sql: string, params: unkno
  */
 function mixinFamily(model: Model, id: string): string[] {
   const mixin = model.findMixin(id);
-  const ids = [id];
-  if (mixin) for (const m of model.mixins) if (m !== mixin && m.dependsOn(mixin)) ids.push(m.id);
-  return ids;
-}
-
-function marks(n: number): string {
-  return Array.from({ length: n }, () => '?').join(', ');
+  return mixin ? model.family(mixin).map((m) => m.id) : [id];
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** The schema version this code writes; a database at a higher one is refused. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Ordered migrations: step `i` takes a database from version `i` to `i + 1`.
@@ -43,6 +43,21 @@ export const MIGRATIONS: readonly string[] = [
     -- JSON: { scheme, term, title?, depends, applies, source? }
     data TEXT NOT NULL
   );
+  `,
+  // 2: entities per owner, kept by triggers (also for rows a cascade deletes), so the
+  // per-user quota (--max-entities-per-user) is one lookup, not a count over the owner's rows.
+  `
+  CREATE TABLE owners (
+    owner TEXT PRIMARY KEY,
+    entities INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO owners (owner, entities) SELECT owner, count(*) FROM entities GROUP BY owner;
+  CREATE TRIGGER owners_insert AFTER INSERT ON entities BEGIN
+    INSERT INTO owners (owner, entities) VALUES (new.owner, 1) ON CONFLICT(owner) DO UPDATE SET entities = entities + 1;
+  END;
+  CREATE TRIGGER owners_delete AFTER DELETE ON entities BEGIN
+    UPDATE owners SET entities = entities - 1 WHERE owner = old.owner;
+  END;
   `,
 ];
 

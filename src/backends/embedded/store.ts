@@ -100,6 +100,7 @@ export class Store {
   #insertMixin;
   #deleteMixin;
   #deleteMemberships;
+  #owned;
   #adhoc = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database) {
@@ -128,6 +129,12 @@ export class Store {
       'INSERT INTO mixins (id, origin, owner, location, data) VALUES (@id, @origin, @owner, @location, @data)',
     );
     this.#deleteMixin = db.prepare<[string]>('DELETE FROM mixins WHERE id = ?');
+    this.#owned = db.prepare<[string], number>('SELECT entities FROM owners WHERE owner = ?').pluck();
+  }
+
+  /** How many entities (resources and links) `owner` holds, including this transaction's own writes. */
+  ownedBy(owner: string): number {
+    return this.#owned.get(owner) ?? 0;
   }
 
   /** The row at `location` when it exists and `ctx` may see it. */

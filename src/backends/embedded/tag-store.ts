@@ -58,15 +58,18 @@ export class TagStore {
   }
 
   define(ctx: RequestContext, mixin: Mixin): void {
-    const existing = this.#db.prepare('SELECT id, location FROM tag_mixins WHERE id = ? OR location = ?').get(mixin.id, mixin.location) as { id: string; location: string } | undefined;
-    if (existing?.id === mixin.id && existing.location === mixin.location) return;
+    const owner = mixin.owner ?? ctx.owner;
+    const existing = this.#db.prepare('SELECT id, owner, location FROM tag_mixins WHERE id = ? OR location = ?').get(mixin.id, mixin.location) as
+      { id: string; owner: string | null; location: string } | undefined;
+    if (existing?.id === mixin.id && existing.location === mixin.location && existing.owner === owner) return;
     if (existing) {
+      // Another owner's mixin is not named.
       throw existing.id === mixin.id
         ? new ConflictError('OCCI_ERR_CONFLICT_CATEGORY', `mixin ${mixin.id} is already defined`)
-        : new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `location ${mixin.location} is bound to ${existing.id}`);
+        : new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `location ${mixin.location} is already taken${existing.owner === owner ? ` by ${existing.id}` : ''}`);
     }
     this.#db.prepare('INSERT INTO tag_mixins (id, owner, location, data) VALUES (?, ?, ?, ?)')
-      .run(mixin.id, mixin.owner ?? ctx.owner, mixin.location, JSON.stringify(mixinData(mixin)));
+      .run(mixin.id, owner, mixin.location, JSON.stringify(mixinData(mixin)));
   }
 
   /** Forgets a user mixin and its memberships; another owner's is NotFoundError, as absent. */

@@ -1,4 +1,4 @@
-import type { Model } from '../../model/index.js';
+import type { Mixin, Model } from '../../model/index.js';
 import { templateMixins } from '../templates.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { OpenStackClients } from './clients.js';
@@ -26,6 +26,7 @@ export interface ProjectCatalog {
 export class TemplateCatalog {
   readonly #scheme: string;
   readonly #cache: TtlCache<ProjectCatalog>;
+  #built = new WeakMap<ProjectCatalog, Mixin[]>();
 
   constructor(options: { scheme: string; ttlMs: number }) {
     this.#scheme = options.scheme;
@@ -52,21 +53,24 @@ export class TemplateCatalog {
     this.#cache.invalidate(project);
   }
 
-  /** Offers the catalogue's templates to one owner. */
+  /** Offers the catalogue's templates to one owner (built once per catalogue fetched, not per request). */
   offer(model: Model, owner: string, catalog: ProjectCatalog): void {
-
-    const mixins = templateMixins({
-      scheme: this.#scheme,
-      os: catalog.images.map((i) => {
-        const arch = architecture(i);
-        return { term: imageTerm(i.id), title: i.name ?? i.id, ...(arch ? { attributes: { 'occi.compute.architecture': arch } } : {}) };
-      }),
-      resource: catalog.flavors.map((f) => ({
-        term: flavorTerm(f.name),
-        title: `Flavor ${f.name}: ${f.vcpus} cores, ${f.ram} MiB, ${f.disk} GiB disk`,
-        attributes: { 'occi.compute.cores': f.vcpus, 'occi.compute.memory': f.ram / 1024, 'occi.compute.ephemeral_storage.size': f.disk },
-      })),
-    }, model);
+    let mixins = this.#built.get(catalog);
+    if (!mixins) {
+      mixins = templateMixins({
+        scheme: this.#scheme,
+        os: catalog.images.map((i) => {
+          const arch = architecture(i);
+          return { term: imageTerm(i.id), title: i.name ?? i.id, ...(arch ? { attributes: { 'occi.compute.architecture': arch } } : {}) };
+        }),
+        resource: catalog.flavors.map((f) => ({
+          term: flavorTerm(f.name),
+          title: `Flavor ${f.name}: ${f.vcpus} cores, ${f.ram} MiB, ${f.disk} GiB disk`,
+          attributes: { 'occi.compute.cores': f.vcpus, 'occi.compute.memory': f.ram / 1024, 'occi.compute.ephemeral_storage.size': f.disk },
+        })),
+      }, model);
+      this.#built.set(catalog, mixins);
+    }
     model.offerMixins(owner, mixins);
   }
 

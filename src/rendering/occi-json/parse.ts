@@ -4,6 +4,7 @@ import {
   type FilterInput, type LinkInput, type Model,
 } from '../../model/index.js';
 import type { ParseInput } from '../rendering.js';
+import { tooManyItems } from '../_grammar.js';
 import {
   MAX_ITEMS, arrayAt, attributesAt, checkMembers, child, member, objectAt, optionalString, optionalStrings,
   quote, readBody, stringAt, type JsonObject,
@@ -30,10 +31,16 @@ const CATEGORY_MEMBERS: Record<CategoryClass, ReadonlySet<string>> = {
 };
 const DEFINITION_MEMBERS = new Set(['mutable', 'required', 'type', 'default', 'description', 'pattern']);
 
-/** Counts entities and links across one request (MAX_ITEMS). */
+/** Counts entities and links across one request (MAX_ITEMS, and the server's limit when lower). */
 class Budget {
+  readonly #max: number | undefined;
   #left = MAX_ITEMS;
+  #taken = 0;
+  constructor(max?: number) {
+    this.#max = max !== undefined && max < MAX_ITEMS ? max : undefined;
+  }
   take(path: string): void {
+    if (this.#max !== undefined && ++this.#taken > this.#max) throw tooManyItems(this.#max);
     if (--this.#left < 0) throw new ParsingError(`${path}: more than ${MAX_ITEMS} entities and links in one request`);
   }
 }
@@ -43,7 +50,7 @@ export function parseEntities(input: ParseInput, model: Model): EntityInput[] {
   const body = readBody(input.body);
   if (body === undefined) return [];
   const obj = objectAt(body, '', 'a JSON object (a resource, a link, or {"resources": [...], "links": [...]})');
-  const budget = new Budget();
+  const budget = new Budget(input.maxItems);
   if (member(obj, 'kind') === undefined && Object.keys(obj).every((k) => ENTITY_COLLECTION_MEMBERS.has(k))) {
     return entityCollection(obj, model, budget).map((e) => e.input);
   }

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { BASE_URL, COLLECTION_A, COMPUTE_A, fixtureModel } from '../compute-a.testing.js';
 import { InternalError, ParsingError, UnsupportedMediaTypeError } from '../../errors.js';
 import { describeRenderingContract } from '../rendering.contract.js';
+import { MAX_LINES } from '../_grammar.js';
 import { uriList } from './index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../../test/fixtures/${name}`, import.meta.url), 'utf8');
@@ -55,6 +56,14 @@ describe('uriList.parser', () => {
   it('refuses a line that is not one URI', () => {
     assert.throws(() => parser.parseLocations({ body: 'http://h/a http://h/b', headers: {} }, model), ParsingError);
     assert.throws(() => parser.parseLocations({ body: 'http://h/a\u0000', headers: {} }, model), ParsingError);
+  });
+
+  it(`reads exactly ${MAX_LINES.toLocaleString('en')} locations ending in a line end, and refuses one more (issue 13 §10)`, () => {
+    const lines = Array.from({ length: MAX_LINES }, (_, i) => `/compute/${i}`);
+    for (const end of ['\n', '\r\n']) {
+      assert.equal(parser.parseLocations({ body: lines.join(end) + end, headers: {} }, model).length, MAX_LINES);
+      assert.throws(() => parser.parseLocations({ body: [...lines, '/compute/x'].join(end) + end, headers: {} }, model), /more than 10000 lines/);
+    }
   });
 
   it('carries only locations: every other parse is an unsupported media type', () => {

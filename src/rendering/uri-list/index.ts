@@ -21,7 +21,14 @@ const parser: Parser = {
   /** RFC 2483 §5: one URI a line; `#` starts a comment line. */
   parseLocations(input) {
     const lines = input.body.split('\n');
+    // A final line end ends the last line; it does not start another one.
+    if (lines.length > 1 && lines[lines.length - 1].replace(/\r+$/, '') === '') lines.pop();
     if (lines.length > MAX_LINES) throw new ParsingError(`more than ${MAX_LINES} lines`, 'OCCI_ERR_PARSE_BODY_TOO_LARGE');
+    // Past the server's limit of items, counted before any line is checked (a first character each).
+    if (input.maxItems !== undefined && lines.length > input.maxItems) {
+      const count = lines.reduce((n, l) => (/^\s*(#|$)/.test(l.slice(0, 2)) ? n : n + 1), 0);
+      if (count > input.maxItems) throw new ParsingError(`${count} locations in one request; at most ${input.maxItems} (--max-items-per-request)`, 'OCCI_ERR_TOO_LARGE_ITEMS');
+    }
     const out: string[] = [];
     for (const raw of lines) {
       const line = checkValue(raw.replace(/^\r+|\r+$/g, '').trim());
