@@ -1,10 +1,10 @@
-import { BackendTimeoutError } from './errors.js';
-
 /**
  * Who is asking, and until when: what authentication hands every backend
  * call. Shared by `auth` (which builds it) and `backends` (which read it),
  * so neither imports the other.
  */
+
+import { BackendTimeoutError } from './errors.js';
 
 /**
  * Proof of identity an authenticator produced, opaque to the HTTP layer: a
