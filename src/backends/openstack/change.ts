@@ -26,7 +26,11 @@ export async function changeEntities(s: Session, changes: readonly EntityChange[
     switch (where.collection) {
       case COMPUTE.location: {
         const { nova } = s.clients;
-        if (renamed) await nova.updateServer(where.id, { name: title }, s.call);
+        if (renamed) {
+          // A rename while Nova still builds the server can be undone by the build's own final save: wait for it.
+          await settledServer(s, where.id);
+          await nova.updateServer(where.id, { name: title }, s.call);
+        }
         const catalog = await s.catalog.get(s.project, s.clients, s.call);
         const os = changed(s, before, after, OS_TPL);
         if (os) {
