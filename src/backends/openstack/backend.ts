@@ -6,12 +6,12 @@ import { BackendUnavailableError, NotImplementedError } from '../../errors.js';
 import type { ActionResult, Backend, Capabilities, EntityChange, Health, ListQuery, ListResult, RequestContext } from '../backend.js';
 import { TagStore } from '../embedded/index.js';
 import { selectPage } from '../select.js';
-import { TemplateCatalog, type ProjectCatalog } from './catalog.js';
+import { TemplateCatalog, architecture, type ProjectCatalog } from './catalog.js';
 import type { ClientsOptions } from './clients.js';
 import { createEntities, until } from './create.js';
 import { changeEntities, deleteEntities, invokeAction } from './change.js';
 import { UpstreamCounter } from './http.js';
-import { METADATA_PORT, METADATA_VOLUME, computeEntity, networkEntity, parseLocation, storageEntity, type Lookups } from './mapping.js';
+import { METADATA_PORT, METADATA_VOLUME, bootIds, byCreation, computeEntity, networkEntity, parseLocation, storageEntity, type Lookups } from './mapping.js';
 import type { Volume } from './cinder.js';
 import type { FloatingIp } from './neutron.js';
 import { isNotFound, mapped, openSession, type Session } from './session.js';
@@ -186,7 +186,7 @@ async function listEntities(s: Session, wanted: (kind: string) => boolean): Prom
   ]);
   const l = { ...lookups(s, catalog), keys: new Map(keypairs.map((k) => [k.name, k.public_key])) };
   const out: Entity[] = [];
-  // Oldest first, as a collection is listed; times have one-second resolution, so the id breaks ties: the same order every time.
+  // Oldest first, as a collection is listed.
   const resources = servers.slice().sort(byCreation((x) => x.created)).map((x) => computeEntity(x, ports, floating, volumes, l));
   if (wanted(COMPUTE.id)) out.push(...resources);
   if (wanted(NETWORK.id)) out.push(...networks.slice().sort(byCreation((n) => n.created_at ?? '')).map((n) => networkEntity(n, l)));
@@ -195,13 +195,6 @@ async function listEntities(s: Session, wanted: (kind: string) => boolean): Prom
     for (const link of r.links) if (wanted(link.kind) || wanted(LINK.id)) out.push(link);
   }
   return out;
-}
-
-function byCreation<T extends { id: string }>(created: (x: T) => string): (a: T, b: T) => number {
-  return (a, b) => {
-    const [ca, cb] = [created(a), created(b)];
-    return ca < cb ? -1 : ca > cb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  };
 }
 
 async function allVolumes(s: Session): Promise<Volume[]> {
@@ -223,8 +216,8 @@ export function lookups(s: Session, catalog: ProjectCatalog): Lookups {
     osTemplate: (id) => (images.has(id) ? known(s.catalog.osTemplateId(id)) : undefined),
     resourceTemplate: (name) => known(s.catalog.resourceTemplateId(name)),
     architecture: (id) => {
-      const a = String(images.get(id)?.hw_architecture ?? images.get(id)?.architecture ?? '').toLowerCase();
-      return a === 'x86_64' || a === 'x64' ? 'x64' : /^(i[3-6]86|x86)$/.test(a) ? 'x86' : undefined;
+      const image = images.get(id);
+      return image && architecture(image);
     },
     subnets: catalog.subnets,
     networks: catalog.networks,
@@ -292,9 +285,8 @@ async function getCompute(s: Session, id: string): Promise<Resource | undefined>
     s.catalog.get(s.project, s.clients, s.call),
   ]);
   // While it is built, the ports and volumes made for it are named only in its metadata.
-  const boot = (prefix: string) => Object.entries(server.metadata).filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
-  const unbound = boot(METADATA_PORT).filter((p) => !ports.some((x) => x.id === p));
-  const volumeIds = [...new Set([...server['os-extended-volumes:volumes_attached'].map((v) => v.id), ...boot(METADATA_VOLUME)])];
+  const unbound = bootIds(server, METADATA_PORT).filter((p) => !ports.some((x) => x.id === p));
+  const volumeIds = [...new Set([...server['os-extended-volumes:volumes_attached'].map((v) => v.id), ...bootIds(server, METADATA_VOLUME)])];
   const [volumes, key, more] = await Promise.all([
     // A volume named at boot may be gone since: the compute stays, without that link.
     Promise.all(volumeIds.map((v) => cinder.getVolume(v, s.call).catch((err) => {

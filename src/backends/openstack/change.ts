@@ -5,7 +5,7 @@ import {
 } from '../../model/index.js';
 import type { ActionResult, EntityChange } from '../backend.js';
 import { createEntities, settledServer, until } from './create.js';
-import { METADATA_PORT, parseLocation } from './mapping.js';
+import { METADATA_PORT, bootIds, parseLocation } from './mapping.js';
 import type { Session } from './session.js';
 
 type Read = (location: string) => Promise<Entity | undefined>;
@@ -82,7 +82,7 @@ export async function deleteEntities(s: Session, locations: readonly string[], i
         // Nova keeps the ports it was given at boot (ours: created first) and floating IPs: the links go with the compute.
         const [server, bound, floating] = await Promise.all([nova.getServer(id, s.call), neutron.listPorts({ device_id: id }, s.call), neutron.listFloatingIps({}, s.call)]);
         // A server still being built has not bound its ports yet: those made for it are named in its metadata.
-        const ours = Object.entries(server.metadata).filter(([k]) => k.startsWith(METADATA_PORT)).map(([, v]) => v);
+        const ours = bootIds(server, METADATA_PORT);
         const ports = [...new Set([...bound.map((p) => p.id), ...ours])].map((portId) => ({ id: portId }));
         await nova.deleteServer(id, s.call);
         const gone = (err: unknown) => (err as { status?: number }).status === 404;
@@ -117,8 +117,7 @@ export async function deleteEntities(s: Session, locations: readonly string[], i
           await settledServer(s, server);
           await nova.detachInterface(server, id, s.call);
           // A port made for the server at boot is ours: Nova leaves it when it detaches it, we delete it.
-          const { metadata } = await nova.getServer(server, s.call);
-          if (Object.entries(metadata).some(([k, v]) => k.startsWith(METADATA_PORT) && v === id)) {
+          if (bootIds(await nova.getServer(server, s.call), METADATA_PORT).includes(id)) {
             await until(s, `${location} was still attached`, async () => (await neutron.getPort(id, s.call)).device_id === '');
             await neutron.deletePort(id, s.call);
           }

@@ -73,11 +73,10 @@ export function computeEntity(server: Server, ports: readonly Port[], floating: 
   const mixins = [imageId && l.osTemplate(imageId), l.resourceTemplate(server.flavor.original_name), key && SSH_KEY.id, ...(l.tags.get(location) ?? [])]
     .filter((m): m is string => typeof m === 'string');
   // Ports and volumes made for it at boot are its links from the start, before Nova has bound and attached them.
-  const named = (prefix: string) => new Set(Object.entries(server.metadata).filter(([k]) => k.startsWith(prefix)).map(([, v]) => v));
-  const [bootPorts, bootVolumes] = [named(METADATA_PORT), named(METADATA_VOLUME)];
+  const [bootPorts, bootVolumes] = [new Set(bootIds(server, METADATA_PORT)), new Set(bootIds(server, METADATA_VOLUME))];
   // Nova lists a volume as the server's as soon as it accepts the attach; Cinder shows the attachment once it is done.
   for (const v of server['os-extended-volumes:volumes_attached']) bootVolumes.add(v.id);
-  const mine = ports.filter((p) => p.device_id === server.id || bootPorts.has(p.id)).sort(byCreation);
+  const mine = ports.filter((p) => p.device_id === server.id || bootPorts.has(p.id)).sort(byCreation((p) => (p as Port & { created_at?: string }).created_at ?? ''));
   const links: Link[] = [
     ...mine.map((p, i) => portLink(p, i, server, l)),
     ...floating.filter((f) => f.port_id && mine.some((p) => p.id === f.port_id)).map((f) => floatingLink(f, server, l)),
@@ -182,10 +181,17 @@ function withVersion<T extends Entity>(entity: T): T {
   return entity;
 }
 
-function byCreation(a: Port, b: Port): number {
-  const ka = (a as Port & { created_at?: string }).created_at ?? a.id;
-  const kb = (b as Port & { created_at?: string }).created_at ?? b.id;
-  return ka < kb ? -1 : ka > kb ? 1 : a.id < b.id ? -1 : 1;
+/** Oldest first; creation times have one-second resolution, so the id breaks ties: the same order every time. */
+export function byCreation<T extends { id: string }>(created: (x: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const [ca, cb] = [created(a), created(b)];
+    return ca < cb ? -1 : ca > cb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  };
+}
+
+/** The ids the server's metadata names under a prefix: the ports or volumes made for it at boot. */
+export function bootIds(server: Server, prefix: string): string[] {
+  return Object.entries(server.metadata).filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
 }
 
 /** Splits an entity location into kind location and id (`/storagelink/<s>_<v>` → both ids). */
