@@ -33,6 +33,8 @@ if (SKIP) {
       users: { alice: basic(people[0].username, people[0].password), bob: basic(people[1].username, people[1].password) },
       settleMs: 90_000,
       writeOnly: ['occi.compute.userdata'],
+      // The fake host has as many cores as the machine (2 here): a flavour with more never schedules.
+      size: 'm1-tiny',
       teardown: async () => {
         await running.stop();
         rmSync(dir, { recursive: true, force: true });
