@@ -1,7 +1,7 @@
 import type { AttributeValue } from '../../model/index.js';
 import type { BackendDefinition } from '../registry.js';
 import { EmbeddedBackend } from './index.js';
-import type { Synchronous } from './schema.js';
+import { OWNER_SCHEMES, type Synchronous } from './schema.js';
 import { DEFAULT_TEMPLATES, type TemplatesConfig } from '../templates.js';
 
 /** The embedded backend's settings (`backends.embedded.*` in the file) and its factory. */
@@ -12,13 +12,17 @@ export const EMBEDDED: BackendDefinition = {
       flag: 'synchronous', env: 'OCCI_SYNCHRONOUS', kind: 'string', values: ['NORMAL', 'FULL'], default: 'NORMAL',
       help: 'SQLite durability: NORMAL survives a killed process, FULL also a power loss',
     },
+    legacyOwnerScheme: {
+      flag: 'legacy-owner-scheme', env: 'OCCI_LEGACY_OWNER_SCHEME', kind: 'string', values: OWNER_SCHEMES,
+      help: 'once, for a data directory written before owners carried their scheme: the scheme its users signed in with (alice becomes basic:alice)',
+    },
     templates: {
       flag: '', env: '', kind: 'object', default: DEFAULT_TEMPLATES, help: 'OS and resource templates',
       read: readTemplates, write: writeTemplates,
     },
   },
   create: (s, limits) => new EmbeddedBackend({
-    dataDir: s.dataDir as string, synchronous: s.synchronous as Synchronous, templates: s.templates as TemplatesConfig, limits,
+    dataDir: s.dataDir as string, synchronous: s.synchronous as Synchronous, legacyOwnerScheme: s.legacyOwnerScheme as string | undefined, templates: s.templates as TemplatesConfig, limits,
   }),
 };
 

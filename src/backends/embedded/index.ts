@@ -29,6 +29,8 @@ export interface EmbeddedOptions {
   templates: TemplatesConfig;
   /** NORMAL (default) survives a killed process; FULL also a power loss (see schema.ts). */
   synchronous?: Synchronous;
+  /** The scheme that signed in the owners of a database from before owners were qualified by scheme (see schema.ts, migration 3). */
+  legacyOwnerScheme?: string;
   /** Per-user limits, checked inside the write transaction (a refused write stores nothing); none when absent. */
   limits?: BackendLimits;
 }
@@ -80,7 +82,7 @@ export class EmbeddedBackend implements Backend {
     const templates = templateMixins(this.#options.templates, model);
     let db: Database.Database;
     try {
-      db = openDatabase(this.#options.dataDir, this.#options.synchronous);
+      db = openDatabase(this.#options.dataDir, this.#options.synchronous, this.#options.legacyOwnerScheme);
     } catch (err) {
       // A database from a newer server is a plain Error: the operator must act, retrying will not help.
       throw isSqliteError(err) ? toBackendError(err) : err;

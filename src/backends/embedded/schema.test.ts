@@ -61,6 +61,46 @@ describe('schema migrations', () => {
     check.close();
   });
 
+  it('renames owners of a database from before owners carried their scheme, only once the operator names it', () => {
+    const data = join(dir, 'legacy');
+    mkdirSync(data);
+    const raw = new Database(join(data, 'occi.sqlite'));
+    raw.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    for (let v = 0; v < 2; v++) raw.exec(MIGRATIONS[v]);
+    raw.prepare("INSERT INTO meta VALUES ('schema_version', '2')").run();
+    const entity = raw.prepare("INSERT INTO entities (location, id, kind, owner, version, data) VALUES (?, ?, 'k', ?, 1, '{}')");
+    for (const [i, owner] of ['alice', 'alice', 'group:ops', 'anonymous'].entries()) entity.run(`/compute/${i}`, String(i), owner);
+    raw.prepare("INSERT INTO mixins (id, origin, owner, location, data) VALUES ('s#t', 'user', 'alice', '/t/', '{}')").run();
+    raw.close();
+    const owners = (db: Database.Database) => db.prepare('SELECT owner, count(*) AS n FROM entities GROUP BY owner ORDER BY owner').all();
+
+    assert.throws(() => openDatabase(data), /2 owner\(s\).*"alice", "group:ops".*--legacy-owner-scheme basic\|oidc/);
+    assert.throws(() => openDatabase(data, 'NORMAL', 'kerberos'), /"kerberos" is not one of basic/);
+    let check = new Database(join(data, 'occi.sqlite'), { readonly: true });
+    assert.deepEqual(owners(check), [{ owner: 'alice', n: 2 }, { owner: 'anonymous', n: 1 }, { owner: 'group:ops', n: 1 }], 'refused: nothing renamed');
+    check.close();
+
+    let db = openDatabase(data, 'NORMAL', 'oidc');
+    assert.deepEqual(owners(db), [{ owner: 'anonymous', n: 1 }, { owner: 'group:oidc:ops', n: 1 }, { owner: 'oidc:alice', n: 2 }]);
+    assert.equal(db.prepare("SELECT owner FROM mixins WHERE id = 's#t'").pluck().get(), 'oidc:alice');
+    assert.deepEqual(db.prepare('SELECT owner, entities AS n FROM owners WHERE entities > 0 ORDER BY owner').all(), owners(db), 'the per-owner counts follow');
+    db.close();
+    db = openDatabase(data);
+    assert.equal(db.prepare("SELECT count(*) FROM meta WHERE key = 'legacy_owners'").pluck().get(), 0, 'done once: no flag needed any more');
+    db.close();
+    check = new Database(join(data, 'occi.sqlite'), { readonly: true });
+    assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
+    check.close();
+  });
+
+  it('does not mark a database whose owners were written with their scheme', () => {
+    const data = join(dir, 'qualified');
+    const db = openDatabase(data);
+    db.prepare("INSERT INTO entities (location, id, kind, owner, version, data) VALUES ('/compute/a', 'a', 'k', 'basic:alice', 1, '{}')").run();
+    db.close();
+    openDatabase(data).close();
+  });
+
   it('refuses an unreadable schema_version', () => {
     const data = join(dir, 'garbled');
     openDatabase(data).close();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** The schema version this code writes; a database at a higher one is refused. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Ordered migrations: step `i` takes a database from version `i` to `i + 1`.
@@ -59,7 +59,57 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE owners SET entities = entities - 1 WHERE owner = old.owner;
   END;
   `,
+  // 3: owners are named with the scheme that proved them ("basic:alice", "group:oidc:ops").
+  // A database holding owners named before ("alice", "group:ops") is marked; the server
+  // renames them once the operator names their scheme (qualifyLegacyOwners), and refuses to
+  // start until then rather than hide everyone's entities.
+  `
+  INSERT INTO meta (key, value)
+    SELECT 'legacy_owners', '1'
+    WHERE EXISTS (SELECT 1 FROM entities WHERE owner <> 'anonymous')
+       OR EXISTS (SELECT 1 FROM mixins WHERE owner IS NOT NULL AND owner <> 'anonymous');
+  `,
 ];
+
+/** The schemes whose users can own entities (the `none` scheme's user is `anonymous`, unchanged). */
+export const OWNER_SCHEMES = ['basic', 'oidc', 'x509', 'keystone', 'opennebula'] as const;
+
+/**
+ * Renames the owners of a database marked by migration 3: `alice` becomes
+ * `<scheme>:alice`, `group:ops` becomes `group:<scheme>:ops`, in one
+ * transaction. Without `scheme` a marked database is an Error telling the
+ * operator what to pass; an unmarked one is left as it is.
+ */
+export function qualifyLegacyOwners(db: Database.Database, file: string, scheme: string | undefined): number {
+  const marked = db.prepare<[], string>("SELECT value FROM meta WHERE key = 'legacy_owners'").pluck().get();
+  if (marked === undefined) return 0;
+  const owners = db.prepare<[], string>(
+    "SELECT owner FROM entities WHERE owner <> 'anonymous' UNION SELECT owner FROM mixins WHERE owner IS NOT NULL AND owner <> 'anonymous' ORDER BY 1",
+  ).pluck().all();
+  if (scheme === undefined) {
+    throw new Error(
+      `the database ${file} holds entities of ${owners.length} owner(s) named before owners carried the scheme that signed them in ` +
+        `(${owners.slice(0, 3).map((o) => `"${o}"`).join(', ')}${owners.length > 3 ? ', ...' : ''}); start once with ` +
+        `--legacy-owner-scheme ${OWNER_SCHEMES.join('|')} (the scheme those users signed in with) to rename them, e.g. "${owners[0]}" to "${qualify(owners[0] ?? 'alice', 'basic')}"`,
+    );
+  }
+  if (!(OWNER_SCHEMES as readonly string[]).includes(scheme)) throw new Error(`legacy-owner-scheme: "${scheme}" is not one of ${OWNER_SCHEMES.join(', ')}`);
+  db.transaction(() => {
+    db.function('occi_qualify', { deterministic: true }, (owner: unknown) => (owner === null || owner === 'anonymous' ? owner : qualify(String(owner), scheme)));
+    db.exec(`
+      UPDATE entities SET owner = occi_qualify(owner) WHERE owner <> 'anonymous';
+      UPDATE mixins SET owner = occi_qualify(owner) WHERE owner IS NOT NULL AND owner <> 'anonymous';
+      DELETE FROM owners;
+      INSERT INTO owners (owner, entities) SELECT owner, count(*) FROM entities GROUP BY owner;
+      DELETE FROM meta WHERE key = 'legacy_owners';
+    `);
+  }).immediate();
+  return owners.length;
+}
+
+function qualify(owner: string, scheme: string): string {
+  return owner.startsWith('group:') ? `group:${scheme}:${owner.slice('group:'.length)}` : `${scheme}:${owner}`;
+}
 
 export type Synchronous = 'NORMAL' | 'FULL';
 
@@ -73,7 +123,7 @@ export type Synchronous = 'NORMAL' | 'FULL';
  * the WAL on every commit and survives power loss, at the cost of one fsync
  * per write.
  */
-export function openDatabase(dataDir: string, synchronous: Synchronous = 'NORMAL'): Database.Database {
+export function openDatabase(dataDir: string, synchronous: Synchronous = 'NORMAL', legacyOwnerScheme?: string): Database.Database {
   let file = ':memory:';
   if (dataDir !== ':memory:') {
     mkdirSync(dataDir, { recursive: true });
@@ -89,6 +139,7 @@ export function openDatabase(dataDir: string, synchronous: Synchronous = 'NORMAL
     // Savepoints (one per write in a group commit) journal in memory, not in a temporary file.
     db.pragma('temp_store = MEMORY');
     migrate(db, file);
+    qualifyLegacyOwners(db, file, legacyOwnerScheme);
   } catch (err) {
     db.close();
     throw err;
