@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { BaselineConfig, FixedResponse } from './baseline.js';
 import { runCodec } from './codec.js';
+import { npmStartSeconds } from './npm-start.js';
 import { send, type Answer, type LoadGenerator, type LoadResult, type Plan } from './load.js';
 import { rssMb, serverArgs, startBaseline, startServer, stopChild, type Running } from './processes.js';
 import { computeJson, computeText, seed, type Seeded } from './seed.js';
@@ -78,6 +79,7 @@ const TARGETS: Readonly<Record<string, Target>> = {
   'list-10k-json': { on: 'p50_ms', op: '<=', limit: 50 },
   'memory-100k': { on: 'value', op: '<=', limit: 250 },
   'startup-100k': { on: 'value', op: '<=', limit: 1 },
+  'startup-npm': { on: 'value', op: '<=', limit: 2 },
 };
 
 /** Every scenario, in the order they run (listings before anything adds computes). */
@@ -86,7 +88,7 @@ export const SCENARIOS = [
   'get-entity-text', 'get-entity-json', 'get-query-interface-text', 'get-query-interface-json',
   'action-start', 'create-compute-text', 'create-compute-json', 'mixed-read-write',
   'parse-text-plain', 'render-text-plain', 'parse-json', 'render-json',
-  'memory-100k', 'startup-100k',
+  'memory-100k', 'startup-100k', 'startup-npm',
 ] as const;
 
 const TEXT = 'text/plain';
@@ -165,6 +167,14 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
         o.log(line(row));
         rows.push(row);
       }
+    }
+    if (wanted('startup-npm')) {
+      // `npm start` as typed, nothing changed since the last build: the first start of a real run may compile, so it is not counted.
+      const times: number[] = [];
+      for (let i = 0; i < Math.max(1, o.startups); i++) times.push(await npmStartSeconds(join(dir, 'npm'), i === 0 && !o.inProcess));
+      const row = judge({ ...noRate('startup-npm'), value: round(median(times)), unit: 's' });
+      o.log(line(row));
+      rows.push(row);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -384,6 +384,21 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
         assert.deepEqual((await backend.list(alice, { mixin: tag.id, detail: 'locations' })).locations, []);
       });
 
+      test('moves a link to a new source and target, checking them as at creation', { relink: true }, async (h) => {
+        const { backend, alice, bob, network, compute, one, linkDraft } = h;
+        const [net1, net2, vm1, vm2] = [await network(), await network(), await compute(), await compute()];
+        const nic = await one(linkDraft(NETWORKINTERFACE, vm1.location, net1.location)) as Link;
+        const [moved] = await backend.update(alice, [{ before: nic, after: { ...nic, source: vm2.location, target: net2.location } as Link }]) as Link[];
+        assert.deepEqual([moved.source, moved.target, moved.targetKind], [vm2.location, net2.location, NETWORK.id]);
+        assert.deepEqual(((await backend.get(alice, vm1.location)) as Resource).links, []);
+        assert.deepEqual(((await backend.get(alice, vm2.location)) as Resource).links.map((l) => l.location), [nic.location]);
+        const theirs = await network(bob);
+        for (const ends of [{ target: '/network/nothing-here' }, { source: '/compute/nothing-here' }, { target: theirs.location }]) {
+          await rejects(backend.update(alice, [{ before: moved, after: { ...moved, ...ends } as Link }]), ValidationError, 'OCCI_ERR_VALIDATION_LINK');
+        }
+        assert.equal(((await backend.get(alice, nic.location)) as Link).target, net2.location);
+      });
+
       test('of an unknown location is NotFoundError', {}, async ({ backend, alice, compute }) => {
         const vm = await compute();
         const ghost = { ...vm, location: '/compute/unknown' };
@@ -411,10 +426,11 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
         });
       });
 
-      test('deletes the links that point to a deleted resource', { state: 'immediate' }, async ({ backend, alice, storage, compute }) => {
-        const disk = await storage();
-        const vm = await compute({}, [], [{ mixins: [], attributes: {}, target: disk.location }]);
-        await backend.delete(alice, [disk.location]);
+      // A network: an attached storage may refuse deletion until detached (the embedded backend, Cinder).
+      test('deletes the links that point to a deleted resource', { state: 'immediate' }, async ({ backend, alice, network, compute }) => {
+        const net = await network();
+        const vm = await compute({}, [], [{ mixins: [], attributes: {}, target: net.location }]);
+        await backend.delete(alice, [net.location]);
         assert.deepEqual(((await backend.get(alice, vm.location)) as Resource).links, []);
       });
 

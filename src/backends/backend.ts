@@ -43,6 +43,12 @@ export interface Capabilities {
    * lists the owner's entities and keeps those of the union.
    */
   readonly unionListing?: boolean;
+  /**
+   * `update` moves a link to another source or target (Core 1.2 §5.4.2: both
+   * are mutable), checking the new ends as at creation. Otherwise the HTTP
+   * layer answers such an update 501.
+   */
+  readonly relink?: boolean;
 }
 
 export interface ListQuery {
@@ -78,6 +84,12 @@ export interface ListResult {
   readonly entities?: Entity[];
   /** Cursor of the next page, when `limit` was given and more may follow. */
   readonly next?: string;
+  /**
+   * How many entities the whole listing holds (every page, the filter
+   * applied), when the backend knows it without listing them all again;
+   * the HTTP layer sends it as `X-Total-Count`.
+   */
+  readonly total?: number;
 }
 
 /**

@@ -13,7 +13,7 @@ export interface SelectOptions {
  * One page of a listing a cloud backend fetched whole, in its order: the
  * mixin collection (a mixin and those depending on it, Core §7), the
  * category and attribute filter, then the cursor or offset, and the limit.
- * A full page carries `next`.
+ * A full page carries `next`; a listing without a cursor its `total`.
  */
 export function selectPage(model: Model, entities: readonly Entity[], query: ListQuery, options: SelectOptions = {}): ListResult {
   let list = [...entities];
@@ -23,6 +23,8 @@ export function selectPage(model: Model, entities: readonly Entity[], query: Lis
     list = list.filter((e) => e.mixins.some((m) => family.has(m)));
   }
   if (query.filter) list = list.filter((e) => matchesFilter(model, e, query.filter!));
+  // Without a cursor `entities` is the whole collection; after one a backend may have fetched only what follows it.
+  const total = query.cursor === undefined ? list.length : undefined;
   if (query.cursor !== undefined) list = (options.after ?? afterId)(list, query.cursor);
   const from = query.offset ?? 0;
   const page = list.slice(from, query.limit === undefined ? undefined : from + query.limit);
@@ -31,6 +33,7 @@ export function selectPage(model: Model, entities: readonly Entity[], query: Lis
     locations: page.map((e) => e.location),
     ...(query.detail === 'entities' ? { entities: page } : {}),
     ...(more ? { next: (options.marker ?? ((e: Entity) => e.id))(page.at(-1)!) } : {}),
+    ...(total === undefined ? {} : { total }),
   };
 }
 

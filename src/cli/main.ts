@@ -3,6 +3,7 @@
 import cluster from 'node:cluster';
 import { backendSettings } from '../backends/index.js';
 import { ConfigError, checkConfig, loadConfig, printableConfig, usage, type Loaded } from '../config/index.js';
+import { VERSION } from '../http/index.js';
 import { createLogger } from '../ops/index.js';
 import { runPrimary, workerCount, type ListeningMessage } from './cluster.js';
 import { start } from './start.js';
@@ -11,13 +12,17 @@ async function main(): Promise<void> {
   let loaded: Loaded;
   try {
     loaded = loadConfig(process.argv.slice(2), process.env, backendSettings());
-    if (!loaded.help && !loaded.printConfig) checkConfig(loaded.config);
+    if (!loaded.help && !loaded.printConfig && !loaded.version) checkConfig(loaded.config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`occi-server: ${err.message}`);
       process.exit(2);
     }
     throw err;
+  }
+  if (loaded.version) {
+    console.log(`occi-server ${VERSION}`);
+    return;
   }
   if (loaded.help) {
     console.log(usage(backendSettings()));

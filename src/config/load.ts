@@ -10,6 +10,8 @@ export interface Loaded {
   readonly config: Config;
   readonly help: boolean;
   readonly printConfig: boolean;
+  /** `--version`: print the version and exit. */
+  readonly version: boolean;
 }
 
 const CORE_USAGE = `usage: occi-server [options]
@@ -64,6 +66,7 @@ Deployment and operations:
   --request-timeout MS   time to receive a whole request (OCCI_REQUEST_TIMEOUT; default 60000)
   --log-level LEVEL      pino level, or silent (OCCI_LOG_LEVEL; default info)
   --print-config         print the effective configuration and exit
+  -V, --version          print the version and exit
   -h, --help             this text`;
 
 /** `--help`: the server's options, then each backend's (file keys under `backends.<name>`). */
@@ -91,7 +94,7 @@ export const USAGE = usage();
  */
 export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, sections: Sections = {}): Loaded {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
-    config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, 'print-config': { type: 'boolean' },
+    config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, 'print-config': { type: 'boolean' }, version: { type: 'boolean', short: 'V' },
   };
   for (const k of Object.values(KEYS)) if (k.flag) options[k.flag] = { type: k.kind === 'bool' ? 'boolean' : 'string' };
   for (const settings of Object.values(sections)) {
@@ -120,7 +123,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
       if (flag !== undefined) section()[key] = parseValue(s.kind, String(flag), `--${s.flag}`, s.values);
     }
   }
-  return { config, help: values.help === true, printConfig: values['print-config'] === true };
+  return { config, help: values.help === true, printConfig: values['print-config'] === true, version: values.version === true };
 }
 
 function applyFile(config: Config, file: string, sections: Sections): void {

@@ -1,10 +1,10 @@
 import { ANONYMOUS, type Backend, type RequestContext } from '../backends/index.js';
 import {
-  AuthenticationError, MethodNotAllowedError, NotFoundError, OcciError, RateLimitedError, TooLargeError, UnsupportedMediaTypeError, VersionError, toOcciError,
+  AuthenticationError, MethodNotAllowedError, NotFoundError, OcciError, RateLimitedError, TooLargeError, UnsupportedMediaTypeError, ValidationError, VersionError, toOcciError,
 } from '../errors.js';
 import type { Model, Resolve } from '../model/index.js';
 import {
-  DEFAULT_RENDERING, HEADER_RENDERING, MEDIA_TYPES, essence, findRendering, negotiate,
+  DEFAULT_RENDERING, HEADER_RENDERING, MEDIA_TYPES, essence, findParser, findRendering, negotiate,
   type Negotiated, type ParseInput, type Parser, type Renderable,
 } from '../rendering/index.js';
 import { handleCollection } from './collections.js';
@@ -110,16 +110,17 @@ export class Exchange {
     return this.#negotiated;
   }
 
-  /** The parser for the request content (HTTP Protocol §13: parsed by its Content-Type). */
+  /** The parser for the request content (HTTP Protocol §13: parsed by its Content-Type, or the first readable type of a list). */
   parser(): Parser {
     const ct = this.req.headers['content-type'];
     if (ct === undefined || ct.trim() === '') {
       // text/occi carries its content in headers, often with an empty body and no type.
       return this.req.body.trim() === '' ? HEADER_RENDERING.parser! : DEFAULT_RENDERING.parser!;
     }
-    const rendering = findRendering(ct);
+    const rendering = findParser(ct);
     if (!rendering?.parser) {
-      throw new UnsupportedMediaTypeError(`cannot read a request body of type ${essence(ct)}; send one of ${MEDIA_TYPES.filter((t) => findRendering(t)?.parser).join(', ')}`);
+      const sent = ct.split(',').map(essence).join(', ');
+      throw new UnsupportedMediaTypeError(`cannot read a request body of type ${sent}; send one of ${MEDIA_TYPES.filter((t) => findRendering(t)?.parser).join(', ')}`);
     }
     return rendering.parser;
   }
@@ -168,6 +169,10 @@ export function createApp(options: AppOptions): { handle(req: OcciRequest): Prom
         await options.backend.refresh?.(options.model, ctx);
         x = new Exchange(options, req, path, query, ctx);
         const r = route(x.model, path);
+        if (!r && req.method === 'PUT' && !path.endsWith('/')) {
+          // HTTP Protocol §5.2: a PUT creates at a path the server could give the entity, nowhere else (one ending in / names a collection).
+          throw new ValidationError('OCCI_ERR_VALIDATION_LOCATION', `PUT creates an entity only at <kind location><id>, e.g. /compute/my-vm; ${path} is not such a location`);
+        }
         if (!r) throw new NotFoundError(`nothing at ${path}`);
         label = r.type === 'kind' || r.type === 'entity' ? `${r.type}:${r.kind.term}` : r.type;
         const method = req.method === 'HEAD' ? 'GET' : req.method;

@@ -2,7 +2,7 @@ import type { EntityChange, ListQuery } from '../backends/index.js';
 import { NotFoundError, NotImplementedError, QuotaError, TooLargeError, ValidationError } from '../errors.js';
 import { HEADER_RENDERING } from '../rendering/index.js';
 import {
-  applyUpdate, checkActionInput, dissociate, draftEntity, type Entity, type FilterInput, type Kind, type Mixin,
+  ENTITY_JSON_LOCATION, applyUpdate, checkActionInput, dissociate, draftEntity, missingKind, type Action, type Entity, type FilterInput, type Kind, type Mixin, type Model,
 } from '../model/index.js';
 import type { Exchange, Outcome } from './app.js';
 import { checkCreatable } from './capabilities.js';
@@ -44,11 +44,15 @@ async function list(x: Exchange, r: CollectionRoute): Promise<Outcome> {
   const filter = readFilter(x);
   const page = readPage(x);
   const detail = rendering.collectionDetail;
-  if (r.type === 'unbound' && x.path !== '/') return listUnbound(x, filter, page, detail);
+  if (r.type === 'unbound' && x.path !== '/' && x.path !== ENTITY_JSON_LOCATION) return listUnbound(x, filter, page, detail);
   const result = await x.backend.list(x.ctx, { ...membersOf(x, r), filter, ...page, detail });
   const headers: Array<[string, string]> = result.next === undefined ? [] : [['Link', nextLink(x, result.next)]];
+  if (result.total !== undefined) headers.push([TOTAL_HEADER, String(result.total)]);
   return { status: 200, headers, value: { type: 'collection', locations: result.locations, entities: result.entities } };
 }
+
+/** How many entities every page of a listing holds together, when the backend knows (docs/guide.md, Paging). */
+export const TOTAL_HEADER = 'X-Total-Count';
 
 /**
  * RFC 8288 `Link: <…>; rel="next"` to the page after a full one: the same
@@ -78,7 +82,8 @@ async function listUnbound(x: Exchange, filter: FilterInput, page: Page, detail:
   const mixins = below.length === 0 ? [] : x.model.family(...below).map((m) => m.id);
   if (x.backend.capabilities.unionListing) {
     const result = await x.backend.list(x.ctx, { union: { kinds, mixins }, filter, ...page, detail });
-    return { status: 200, value: { type: 'collection', locations: result.locations, entities: result.entities } };
+    const headers: Array<[string, string]> = result.total === undefined ? [] : [[TOTAL_HEADER, String(result.total)]];
+    return { status: 200, headers, value: { type: 'collection', locations: result.locations, entities: result.entities } };
   }
   const kindSet = new Set(kinds);
   const mixinSet = new Set(mixins);
@@ -88,6 +93,7 @@ async function listUnbound(x: Exchange, filter: FilterInput, page: Page, detail:
   const shown = entities.slice(from, page.limit === undefined ? undefined : from + page.limit);
   return {
     status: 200,
+    headers: [[TOTAL_HEADER, String(entities.length)]],
     value: { type: 'collection', locations: shown.map((e) => e.location), entities: detail === 'entities' ? shown : undefined },
   };
 }
@@ -107,9 +113,12 @@ function readPage(x: Exchange): Page {
   if (number === null || (page === null && marker === null)) {
     throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', 'page and number must be given together, e.g. ?page=1&number=50');
   }
-  if (!/^[1-9]\d{0,8}$/.test(number)) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', `number must be a positive integer, got "${number}"`);
+  if (!/^[1-9]\d*$/.test(number)) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', `number must be a positive integer, got "${number}"`);
+  // A positive integer of any length above the limit is the documented 413, not a malformed value.
+  if (number.length > 9 || Number(number) > x.app.maxPageSize) {
+    throw new TooLargeError(`number ${number} is larger than the largest page, ${x.app.maxPageSize} (--max-page-size)`);
+  }
   const limit = Number(number);
-  if (limit > x.app.maxPageSize) throw new TooLargeError(`number ${limit} is larger than the largest page, ${x.app.maxPageSize}`);
   if (marker !== null) return { limit, cursor: marker };
   if (!/^[1-9]\d{0,8}$/.test(page!)) throw new ValidationError('OCCI_ERR_VALIDATION_QUERY', `page must be a positive integer (pages count from 1), got "${page}"`);
   return { offset: (Number(page) - 1) * limit, limit };
@@ -122,7 +131,7 @@ async function create(x: Exchange, kind: Kind): Promise<Outcome> {
   if (inputs.length === 0) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `nothing to create: name the kind ${kind.id}`);
   x.checkItems(inputs.reduce((n, i) => n + 1 + i.links.length, 0), 'entities and inline links');
   for (const input of inputs) {
-    if (input.kind === undefined) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `a creation must name exactly one kind (${kind.id} here)`);
+    if (input.kind === undefined) throw missingKind(x.model, kind, input);
   }
   const drafts = inputs.map((input) => draftEntity(x.model, kind, input, x.resolve));
   checkCreatable(x, drafts);
@@ -135,7 +144,7 @@ async function create(x: Exchange, kind: Kind): Promise<Outcome> {
   return { status: 201, headers, value: { type: 'collection', locations, entities: created } };
 }
 
-/** POST `?action=` on a collection (HTTP Protocol §6.3): every member, all or nothing. */
+/** POST `?action=` on a collection (HTTP Protocol §6.3): every member not already there, all or nothing. */
 async function runAction(x: Exchange, r: CollectionRoute): Promise<Outcome> {
   const { rendering } = x.expect('collection');
   const input = x.parser().parseAction(x.parseInput(), x.model);
@@ -154,12 +163,30 @@ async function runAction(x: Exchange, r: CollectionRoute): Promise<Outcome> {
   if (checked.action.term === 'save' && max !== undefined && x.model.ownedBy(x.ctx.owner) + entities.length > max) {
     throw new QuotaError(`you define ${x.model.ownedBy(x.ctx.owner)} mixins and templates, and save would make ${entities.length} more; at most ${max} (--max-user-mixins)`);
   }
-  const results = await x.backend.invoke(x.ctx, members.locations, checked.action, checked.parameters);
-  const done = results.flatMap((res) => (res.type === 'entity' ? [res.entity] : []));
+  // Members already where the action leads are left as they are, as a cloud does: one running VM does not fail `start` for all.
+  const skipped = new Set(entities.filter((e) => alreadyThere(x.model, e, checked.action)).map((e) => e.location));
+  const pending = members.locations.filter((l) => !skipped.has(l));
+  const results = pending.length === 0 ? [] : await x.backend.invoke(x.ctx, pending, checked.action, checked.parameters);
+  const acted = new Map(results.flatMap((res) => (res.type === 'entity' ? [[res.entity.location, res.entity] as const] : [])));
+  const done = entities.flatMap((e) => (skipped.has(e.location) ? [e] : acted.has(e.location) ? [acted.get(e.location)!] : []));
   return {
     status: 200,
     value: { type: 'collection', locations: done.map((e) => e.location), entities: rendering.collectionDetail === 'entities' ? done : undefined },
   };
+}
+
+/**
+ * True when `entity` is already in the state `action` leads to and the
+ * action is not valid there (start on an active compute; restart on one is
+ * still done): its state machine (Infrastructure 1.2 §2.3, §3, §4).
+ */
+function alreadyThere(model: Model, entity: Entity, action: Action): boolean {
+  const kind = model.findKind(entity.kind);
+  const machine = kind && model.stateMachine(kind);
+  const transition = machine?.transitions.get(action.id);
+  if (!machine || transition?.to === undefined) return false;
+  const state = entity.attributes[machine.attribute];
+  return state === transition.to && !transition.from.includes(state);
 }
 
 /** Mixin collections (HTTP Protocol §7): POST adds members, PUT replaces the set, DELETE removes members. */

@@ -5,7 +5,7 @@ type Handle = (req: OcciRequest) => Promise<OcciResponse>;
 
 const METHODS = 'GET, HEAD, POST, PUT, DELETE, OPTIONS';
 /** What a browser script may read: OCCI travels in headers in text/occi. */
-const EXPOSED = 'Location, ETag, X-Request-Id, WWW-Authenticate, Retry-After, Category, Link, X-OCCI-Attribute, X-OCCI-Location, X-OCCI-Error, Allow';
+const EXPOSED = 'Location, ETag, X-Request-Id, WWW-Authenticate, Retry-After, Category, Link, X-Total-Count, X-OCCI-Attribute, X-OCCI-Location, X-OCCI-Error, Allow';
 
 /**
  * CORS (Fetch standard §3.2) for the listed origins (`*` for any). A

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, NotImplementedError, PreconditionFailedError, QuotaError, ValidationError } from '../errors.js';
-import { applyReplace, applyUpdate, checkActionInput, draftEntity, type Entity, type EntityInput, type Kind } from '../model/index.js';
+import { applyReplace, applyUpdate, checkActionInput, draftEntity, isLink, missingKind, type Entity, type EntityInput, type Kind } from '../model/index.js';
 import type { Exchange, Outcome } from './app.js';
 import { checkCreatable } from './capabilities.js';
 
@@ -48,15 +48,17 @@ async function put(x: Exchange, kind: Kind): Promise<Outcome> {
   const input = oneEntity(x);
   const existing = await x.backend.get(x.ctx, x.path);
   checkPreconditions(x, existing);
+  checkBodyId(x, input, existing?.id ?? x.path.slice(x.path.lastIndexOf('/') + 1));
   if (existing) {
     const replaced = applyReplace(x.model, existing, input, x.resolve);
+    checkRelink(x, existing, replaced);
     const [stored] = await x.backend.update(x.ctx, [{ before: existing, after: replaced }]);
     return entityOutcome(stored);
   }
   if (!x.backend.capabilities.putCreate) {
     throw new NotImplementedError(`PUT-create: the ${x.backend.name} backend names its own entities and cannot create one at ${x.path}; POST to ${kind.location}`);
   }
-  if (input.kind === undefined) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `a creation must name exactly one kind (${kind.id} here)`);
+  if (input.kind === undefined) throw missingKind(x.model, kind, input);
   const draft = draftEntity(x.model, kind, input, x.resolve);
   checkCreatable(x, [draft]);
   let created: Entity;
@@ -72,6 +74,31 @@ async function put(x: Exchange, kind: Kind): Promise<Outcome> {
   return entityOutcome(created, 201, [['Location', x.url(created.location)]]);
 }
 
+/**
+ * The path names the entity a PUT replaces or creates (HTTP Protocol §5.2):
+ * an `occi.core.id` in the body that names another one is a contradiction
+ * (400), neither a rename nor a creation under another id.
+ */
+function checkBodyId(x: Exchange, input: EntityInput, id: string): void {
+  const said = input.attributes['occi.core.id'];
+  if (said !== undefined && String(said) !== id) {
+    throw new ValidationError(
+      'OCCI_ERR_VALIDATION_ATTRIBUTE',
+      `occi.core.id ${JSON.stringify(String(said))} disagrees with the location ${x.path} (id ${JSON.stringify(id)}); leave it out or send ${JSON.stringify(id)}`,
+    );
+  }
+}
+
+/** 501 for a link moved to other ends when the backend cannot move links (`capabilities.relink`). */
+function checkRelink(x: Exchange, before: Entity, after: Entity): void {
+  if (x.backend.capabilities.relink || !isLink(before) || !isLink(after)) return;
+  // A local target's kind is its collection's, so it changes only with the target.
+  const kindChanged = !after.target.startsWith('/') && before.targetKind !== after.targetKind;
+  if (before.source !== after.source || before.target !== after.target || kindChanged) {
+    throw new NotImplementedError(`moving a link: the ${x.backend.name} backend cannot change the source or target of ${x.path}; delete it and create another`);
+  }
+}
+
 /** POST without action: partial update, mixins added, inline links added (§5.3). */
 async function update(x: Exchange): Promise<Outcome> {
   x.expect('entity');
@@ -79,6 +106,7 @@ async function update(x: Exchange): Promise<Outcome> {
   const existing = await getOr404(x);
   checkPreconditions(x, existing);
   const { entity, links } = applyUpdate(x.model, existing, input, x.resolve);
+  checkRelink(x, existing, entity);
   if (links.length > 0) checkCreatable(x, links);
   const [stored] = await x.backend.update(x.ctx, [{ before: existing, after: entity, links }]);
   return entityOutcome(stored);

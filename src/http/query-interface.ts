@@ -1,5 +1,5 @@
-import { NotFoundError, NotImplementedError, QuotaError, ValidationError } from '../errors.js';
-import { Mixin, type Category, type CategoryInput, type Model } from '../model/index.js';
+import { ConflictError, NotFoundError, NotImplementedError, QuotaError, ValidationError } from '../errors.js';
+import { ENTITY_JSON_LOCATION, Mixin, type Category, type CategoryInput, type Model } from '../model/index.js';
 import type { Exchange, Outcome } from './app.js';
 import { readFilter } from './filter.js';
 
@@ -101,6 +101,9 @@ function userMixin(x: Exchange, input: CategoryInput): Mixin {
   }
   if (!input.location) throw new ValidationError('OCCI_ERR_VALIDATION_LOCATION', `mixin ${name} needs a location`);
   const location = x.resolve(input.location);
+  if (location === ENTITY_JSON_LOCATION) {
+    throw new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `location ${location} is taken: JSON discovery names it the collection of every entity (core#entity)`);
+  }
   const depends = input.depends.map((id) => {
     const m = x.model.findMixin(id);
     if (!m) throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', `mixin ${name} depends on unknown mixin ${id}`);

@@ -1,4 +1,4 @@
-import type { Kind, Mixin, Model } from '../model/index.js';
+import { ENTITY_JSON_LOCATION, type Kind, type Mixin, type Model } from '../model/index.js';
 
 /** What a path names (HTTP Protocol §2): the query interface, a collection, an entity, or nothing. */
 export type Route =
@@ -26,6 +26,8 @@ export function route(model: Model, path: string): Route | undefined {
     const c = model.findByLocation(path);
     if (c?.class === 'kind') return { type: 'kind', kind: c };
     if (c?.class === 'mixin') return { type: 'mixin', mixin: c };
+    // Named only in JSON discovery, for rOCCI-core (core.ts): it lists everything, read-only like `/`.
+    if (path === ENTITY_JSON_LOCATION) return { type: 'unbound' };
     // An unbound path is the union of the collections below it (HTTP Protocol §2);
     // one with no collection below it names nothing.
     if (path === '/' || model.kinds.some((k) => k.location?.startsWith(path)) || model.mixins.some((m) => m.location.startsWith(path))) {

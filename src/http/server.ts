@@ -71,7 +71,8 @@ async function serve(options: ServerOptions, req: IncomingMessage, res: ServerRe
   try {
     const body = await readBody(req, options.maxBodySize);
     if (typeof body !== 'string') {
-      writePlain(res, body.status, body.message, true);
+      if (body.status === 413) answerLingering(req, res, body.status, body.message);
+      else writePlain(res, body.status, body.message, true);
       return;
     }
     const headers: Record<string, string | undefined> = {};
@@ -109,15 +110,31 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | {
   const length = req.headers['content-length'];
   // Most requests (GET, HEAD, DELETE, text/occi) have no body: no stream to drain.
   if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) return '';
+  const tooLarge = { status: 413, message: `request body larger than ${limit} bytes` };
   const declared = Number(length ?? 0);
-  if (declared > limit) return { status: 413, message: `request body larger than ${limit} bytes` };
+  if (declared > limit) return tooLarge;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return { status: 413, message: `request body larger than ${limit} bytes` };
-    chunks.push(chunk);
-  }
+  // Events, not for-await: leaving a for-await early destroys the request, and with it the connection the 413 must go out on.
+  const complete = await new Promise<boolean>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.pause();
+      settle(() => resolve(false));
+    };
+    const onEnd = () => settle(() => resolve(true));
+    const onError = (err: Error) => settle(() => reject(err));
+    const settle = (then: () => void) => {
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+      then();
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  });
+  if (!complete) return tooLarge;
   try {
     return UTF8.decode(Buffer.concat(chunks));
   } catch {
@@ -137,6 +154,47 @@ function write(res: ServerResponse, response: OcciResponse): void {
   if (!hasLength) flat.push('Content-Length', String(Buffer.byteLength(response.body)));
   res.writeHead(response.status, flat);
   res.end(response.body);
+}
+
+/**
+ * At most this much of a refused body is read and thrown away, for at most
+ * this long, and while the client sends something at least this often, before
+ * the connection closes.
+ */
+const LINGER_BYTES = 16 * 1024 * 1024;
+const LINGER_MS = 5_000;
+const LINGER_IDLE_MS = 1_000;
+
+/**
+ * nginx's lingering close, for a body refused as too large while the client
+ * may still be sending it (without `Expect: 100-continue` a client sends the
+ * whole body in one go): the answer goes out at once, then what the client
+ * sends is read and thrown away (at most LINGER_BYTES, for at most
+ * LINGER_MS, with pauses shorter than LINGER_IDLE_MS) before the connection
+ * closes. Closing at once resets the connection under a client still
+ * writing, and one that reads only once its request is written never sees
+ * the 413.
+ */
+function answerLingering(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
+  const body = `${message}\r\n`;
+  res.writeHead(status, {
+    Server: SERVER_HEADER, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close',
+  });
+  // write, not end: node:http closes the connection as soon as the response ends, while the body still arrives.
+  res.write(body);
+  let discarded = 0;
+  const began = Date.now();
+  const cut = () => req.socket.destroy();
+  const idle = setTimeout(cut, LINGER_IDLE_MS);
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES || Date.now() - began > LINGER_MS) cut();
+    else idle.refresh();
+  });
+  req.once('end', () => res.end());
+  req.once('close', () => clearTimeout(idle));
+  req.on('error', () => undefined);
+  req.resume();
 }
 
 /** A last-resort plain answer, for what happens before or outside the app. */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ValidationError } from '../errors.js';
 
 /** A value an entity holds for one attribute. JSON's value set, without null. */
@@ -25,8 +26,31 @@ export interface AttributeDefinition {
   readonly enum?: readonly string[];
   readonly minimum?: number;
   readonly maximum?: number;
+  /** What a string must be beyond its pattern (Infrastructure 1.2 §3.1, §5.1: addresses; §2: a DNS hostname). */
+  readonly format?: AttributeFormat;
   readonly description?: string;
 }
+
+/**
+ * `ip`: an IPv4 or IPv6 address; `cidr`: one with a prefix length
+ * (`192.168.0.0/24`, `fc00::/7`); `ip-or-cidr`: either (the spec's own
+ * interface example carries a prefix); `hostname`: RFC 1123 labels.
+ */
+export type AttributeFormat = 'ip' | 'cidr' | 'ip-or-cidr' | 'hostname';
+
+/** What a format asks for, in words (reasons and JSON descriptions). */
+export const FORMAT_NAMES: Readonly<Record<AttributeFormat, string>> = {
+  ip: 'an IPv4 or IPv6 address',
+  cidr: 'an IPv4 or IPv6 network in CIDR notation',
+  'ip-or-cidr': 'an IPv4 or IPv6 address, optionally with a prefix length',
+  hostname: 'a DNS hostname (RFC 1123)',
+};
+
+/**
+ * OCCI integers are 32-bit, as XML Schema's `int` and the cloud APIs they
+ * map to (Nova's vcpus, OpenNebula's VCPU); beyond is a client's mistake.
+ */
+export const INTEGER_RANGE = { minimum: -(2 ** 31), maximum: 2 ** 31 - 1 } as const;
 
 /** Shorthand used by the model data files: only `name` and `type` are needed. */
 export function attr(
@@ -68,6 +92,7 @@ export function coerceValue(def: AttributeDefinition, value: AttributeValue): At
       if (def.pattern !== undefined && !new RegExp(`^(?:${def.pattern})$`).test(value)) {
         return bad(`"${value}" does not match the pattern ${def.pattern}`);
       }
+      if (def.format !== undefined && !hasFormat(def.format, value)) return bad(`${describe(value)} is not ${FORMAT_NAMES[def.format]}`);
       return value;
     }
     case 'number':
@@ -78,6 +103,9 @@ export function coerceValue(def: AttributeDefinition, value: AttributeValue): At
       else return bad(`expected a number, got ${describe(value)}`);
       if (!Number.isFinite(n)) return bad('expected a finite number');
       if (def.type === 'integer' && !Number.isInteger(n)) return bad(`expected an integer, got ${n}`);
+      if (def.type === 'integer' && (n < INTEGER_RANGE.minimum || n > INTEGER_RANGE.maximum)) {
+        return bad(`${n} is outside the range of an integer, ${INTEGER_RANGE.minimum} to ${INTEGER_RANGE.maximum}`);
+      }
       if (def.minimum !== undefined && n < def.minimum) return bad(`${n} is below the minimum ${def.minimum}`);
       if (def.maximum !== undefined && n > def.maximum) return bad(`${n} is above the maximum ${def.maximum}`);
       return n;
@@ -106,6 +134,20 @@ export function coerceValue(def: AttributeDefinition, value: AttributeValue): At
       return value;
     }
   }
+}
+
+function hasFormat(format: AttributeFormat, value: string): boolean {
+  if (format === 'hostname') {
+    // RFC 1123 §2.1: labels of letters, digits and inner hyphens, 1-63 characters, 253 in all; a final dot is the root.
+    const name = value.endsWith('.') ? value.slice(0, -1) : value;
+    return name.length > 0 && name.length <= 253 && name.split('.').every((l) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l));
+  }
+  const slash = value.indexOf('/');
+  if (slash < 0) return format !== 'cidr' && isIP(value) !== 0;
+  if (format === 'ip') return false;
+  const version = isIP(value.slice(0, slash));
+  const prefix = value.slice(slash + 1);
+  return version !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
 function checkNested(value: unknown, depth: number, bad: (why: string) => never): void {

@@ -38,3 +38,12 @@ export const LINK = new Kind({
 });
 
 export const CORE_KINDS = [ENTITY, RESOURCE, LINK] as const;
+
+/**
+ * The collection of core#entity in JSON discovery. Core 1.2 binds the
+ * abstract Kind to no path (and the text renderings name none), but
+ * rOCCI-core 5's JSON schema requires a location on every Kind and rejects a
+ * discovery document without one; it names this one. GET there lists every
+ * entity, as GET on `/` does; nothing else is allowed there.
+ */
+export const ENTITY_JSON_LOCATION = '/entity/';

@@ -12,5 +12,6 @@ export * from './mixin.js';
 export * from './model.js';
 export { MAX_USER_DEPENDS, MAX_USER_DEPTH, MAX_USER_LOCATION, checkLocation } from './user-mixin.js';
 export * from './standard.js';
+export { missingKind, suggestTypeIds, unknownCategory } from './suggest.js';
 export * from './state-machine.js';
 export * from './filter.js';

@@ -1,4 +1,4 @@
-import type { Attributes } from './attribute.js';
+import type { Attributes, AttributeValue } from './attribute.js';
 import type { CategoryClass } from './category.js';
 
 /**
@@ -17,6 +17,11 @@ export interface EntityInput {
   links: LinkInput[];
   /** Action references echoed back by a client (ignored, but they are not OCCI links). */
   actionLinks: number;
+  /**
+   * Type ids of those action references, when there are any: in a server's
+   * rendering (what a client reads) the actions valid on the entity now.
+   */
+  actions?: string[];
 }
 
 export interface LinkInput {
@@ -47,7 +52,24 @@ export interface CategoryInput {
   applies: string[];
   /** Attribute names the client declared (user mixins must not have any). */
   attributes: string[];
+  /** The same attributes with what the rendering says of each, when it declares any (a server's discovery, read by a client). */
+  definitions?: AttributeInput[];
   actions: string[];
+}
+
+/**
+ * An attribute as a category rendering declares it: text gives the name and
+ * its `{immutable required}` markers (Text Rendering §2.2); JSON also a type,
+ * default and description (JSON Rendering §7).
+ */
+export interface AttributeInput {
+  name: string;
+  mutable: boolean;
+  required: boolean;
+  /** JSON's type name (`string`, `number`, `boolean`, `array`, `object`), when the rendering says it. */
+  type?: string;
+  default?: AttributeValue;
+  description?: string;
 }
 
 /** A filter read from request headers (HTTP Protocol §9). */

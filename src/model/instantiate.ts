@@ -6,8 +6,10 @@ import { FIELD_ATTRIBUTES, type Entity, type Link, type Resource } from './entit
 import { NETWORK, NETWORKINTERFACE, OS_TPL, RESOURCE_TPL, STORAGE, STORAGELINK, USER_DATA } from './infrastructure/index.js';
 import type { ActionInput, EntityInput, LinkInput } from './input.js';
 import type { Kind } from './kind.js';
+import { LINK_ENDS, linkEnds, updatedEnds } from './link-ends.js';
 import type { Mixin } from './mixin.js';
 import type { Model } from './model.js';
+import { unknownCategory } from './suggest.js';
 
 /**
  * The rules of instantiation and update (OCCI Core §5, §7, §9; Infrastructure
@@ -72,13 +74,8 @@ export function draftEntity(model: Model, kind: Kind, input: EntityInput, resolv
     const target = input.attributes['occi.core.target'];
     if (typeof source !== 'string' || source === '') throw required('occi.core.source');
     if (typeof target !== 'string' || target === '') throw required('occi.core.target');
-    draft.source = resolve(source);
-    draft.target = resolve(target);
     const tk = input.attributes['occi.core.target.kind'];
-    draft.targetKind = typeof tk === 'string' ? tk : model.findKindForEntityPath(draft.target)?.id;
-    if (!draft.source.startsWith('/')) {
-      throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `source ${source} is not a resource of this provider`);
-    }
+    Object.assign(draft, linkEnds(model, kind, source, target, typeof tk === 'string' ? tk : undefined, resolve));
   } else {
     for (const li of input.links) draft.links.push(draftInlineLink(model, li, resolve));
   }
@@ -126,11 +123,11 @@ export function applyUpdate(model: Model, entity: Entity, input: EntityInput, re
   const defs = model.attributesFor(kind, mixins);
   const attributes: Attributes = { ...entity.attributes };
   for (const [name, raw] of Object.entries(input.attributes)) {
-    checkAttributeChange(defs, entity, name, raw, kind, resolve);
+    checkAttributeChange(defs, entity, name, raw, kind);
     if (FIELD_ATTRIBUTES.has(name)) continue;
     const def = defs.get(name)!;
     if (!def.mutable) continue;
-    attributes[name] = coerceValue(def, raw);
+    attributes[name] = echoedOrCoerced(def, entity.attributes[name], raw);
   }
   const newMixins = added.filter((m) => !entity.mixins.includes(m.id));
   applyDefaults(defs, kind, newMixins, attributes);
@@ -145,14 +142,17 @@ export function applyUpdate(model: Model, entity: Entity, input: EntityInput, re
       links.push(draftInlineLink(model, li, resolve));
     }
   }
-  return { entity: { ...entity, mixins: mixins.map((m) => m.id), attributes }, links };
+  const updated = { ...entity, mixins: mixins.map((m) => m.id), attributes };
+  return { entity: kind.isA(LINK) ? updatedEnds(model, kind, updated as Link, input.attributes, resolve) : updated, links };
 }
 
 /**
  * A full replacement (PUT to an existing entity, HTTP Protocol §5.2): the
  * request is the whole new state. Mutable attributes it leaves out are reset;
- * immutable ones may be echoed unchanged; existing links stay, and Link lines
- * that describe them (or action links) are tolerated, new ones refused.
+ * immutable ones may be echoed unchanged and are kept when left out, as are
+ * the templates and user data unless it names others; existing links stay,
+ * and Link lines that describe them (or action links) are tolerated, new
+ * ones refused. A link's source and target may change.
  */
 export function applyReplace(model: Model, entity: Entity, input: EntityInput, resolve: Resolve): Entity {
   const kind = model.getKind(entity.kind);
@@ -165,18 +165,26 @@ export function applyReplace(model: Model, entity: Entity, input: EntityInput, r
       throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', 'user_data can only be given at creation');
     }
   }
+  // What a client may not take away stays: the OS and resource templates
+  // (Infrastructure §8: a new one replaces the old, none is not an option),
+  // and user_data with its value (given once, at creation).
+  for (const old of model.resolveMixins(entity.mixins)) {
+    const family = templateFamily(old);
+    const kept = family ? !mixins.some((m) => templateFamily(m) === family) : old === USER_DATA && !mixins.includes(old);
+    if (kept) mixins.push(old);
+  }
   const defs = model.attributesFor(kind, mixins);
   const attributes: Attributes = {};
-  // Server-managed values stay as they are.
+  // Server-managed values (and the user data) stay as they are.
   for (const [name, value] of Object.entries(entity.attributes)) {
     const def = defs.get(name);
-    if (def && !def.mutable) attributes[name] = value;
+    if (def && (!def.mutable || (name === 'occi.compute.userdata' && input.attributes[name] === undefined))) attributes[name] = value;
   }
   for (const [name, raw] of Object.entries(input.attributes)) {
-    checkAttributeChange(defs, entity, name, raw, kind, resolve);
+    checkAttributeChange(defs, entity, name, raw, kind);
     if (FIELD_ATTRIBUTES.has(name)) continue;
     const def = defs.get(name)!;
-    if (def.mutable) attributes[name] = coerceValue(def, raw);
+    if (def.mutable) attributes[name] = echoedOrCoerced(def, entity.attributes[name], raw);
   }
   const newMixins = mixins.filter((m) => !entity.mixins.includes(m.id));
   applyDefaults(defs, kind, mixins, attributes);
@@ -192,7 +200,8 @@ export function applyReplace(model: Model, entity: Entity, input: EntityInput, r
   } else if (input.links.length > 0) {
     throw new ValidationError('OCCI_ERR_VALIDATION_LINK', 'a link cannot carry links');
   }
-  return { ...entity, mixins: mixins.map((m) => m.id), attributes };
+  const replaced = { ...entity, mixins: mixins.map((m) => m.id), attributes };
+  return kind.isA(LINK) ? updatedEnds(model, kind, replaced as Link, input.attributes, resolve) : replaced;
 }
 
 /** Checks an action invocation (HTTP Protocol §5.4) against the entity's kind and mixins. */
@@ -202,8 +211,8 @@ export function checkActionInput(model: Model, kind: Kind, mixins: readonly Mixi
   if (input) {
     action = defined.find((a) => a.id === input.action);
     if (!action) {
-      const known = model.findAction(input.action);
-      throw new ValidationError('OCCI_ERR_VALIDATION_ACTION', known ? `action ${input.action} is not defined for ${kind.term}` : `unknown action ${input.action}`);
+      if (model.findAction(input.action)) throw new ValidationError('OCCI_ERR_VALIDATION_ACTION', `action ${input.action} is not defined for ${kind.term}`);
+      throw unknownCategory(model, input.action, 'action', 'OCCI_ERR_VALIDATION_ACTION');
     }
     if (action.term !== term) {
       throw new ValidationError('OCCI_ERR_VALIDATION_ACTION', `the query names action "${term}" but the body names ${input.action}`);
@@ -262,26 +271,24 @@ function fieldValue(entity: Entity, name: string): AttributeValue | undefined {
 
 function checkKind(model: Model, kind: Kind, named: string | undefined): void {
   if (named === undefined || named === kind.id) return;
-  const other = model.findKind(named);
-  throw new ValidationError(
-    'OCCI_ERR_VALIDATION_KIND',
-    other ? `kind ${named} does not belong at the location of ${kind.id}` : `unknown kind ${named}`,
-  );
+  if (model.findKind(named)) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `kind ${named} does not belong at the location of ${kind.id}`);
+  throw unknownCategory(model, named, 'kind', 'OCCI_ERR_VALIDATION_KIND');
 }
 
 function resolveMixins(model: Model, kind: Kind, ids: readonly string[]): Mixin[] {
   const out: Mixin[] = [];
   for (const id of ids) {
     const m = model.findMixin(id);
-    if (!m) {
-      const c = model.findCategory(id);
-      throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', c ? `${id} is a ${c.class}, not a mixin` : `unknown mixin ${id}`);
-    }
+    if (!m) throw unknownCategory(model, id, 'mixin');
     if (!m.appliesTo(kind)) {
       throw new ForbiddenError('OCCI_ERR_FORBIDDEN_MIXIN_APPLIES', `mixin ${id} does not apply to ${kind.id}`);
     }
     if (m === OS_TPL || m === RESOURCE_TPL) {
-      throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', `${id} is a template family; name one of its templates (see ${m.location})`);
+      // The family's location lists the computes using one, not the templates: discovery filtered by the family does (HTTP Protocol §9).
+      throw new ValidationError(
+        'OCCI_ERR_VALIDATION_CATEGORY',
+        `${id} is a template family; name one of its templates, which GET /-/ with the header 'Category: ${m.term}; scheme="${m.scheme}"; class="mixin"' lists`,
+      );
     }
     if (!out.includes(m)) out.push(m);
   }
@@ -322,15 +329,15 @@ function checkRequired(defs: ReadonlyMap<string, AttributeDefinition>, attribute
 }
 
 function checkAttributeChange(
-  defs: ReadonlyMap<string, AttributeDefinition>, entity: Entity, name: string, raw: AttributeValue, kind: Kind, resolve: Resolve,
+  defs: ReadonlyMap<string, AttributeDefinition>, entity: Entity, name: string, raw: AttributeValue, kind: Kind,
 ): void {
   const def = defs.get(name);
   if (!def) throw unknownAttribute(name, kind);
+  // A link's ends are mutable (Core 1.2 §5.4.2), checked together by updatedEnds.
+  if (LINK_ENDS.has(name)) return;
   const current = fieldValue(entity, name) ?? entity.attributes[name];
   if (FIELD_ATTRIBUTES.has(name) || !def.mutable) {
-    // Source and target may come back as absolute URLs of this server.
-    const echoed = typeof raw === 'string' && (name === 'occi.core.source' || name === 'occi.core.target') ? resolve(raw) : raw;
-    if (current !== undefined && !sameValue(def, current, echoed)) {
+    if (current !== undefined && !sameValue(def, current, raw)) {
       throw new ForbiddenError('OCCI_ERR_FORBIDDEN_IMMUTABLE', `attribute ${name} cannot be changed by a client`);
     }
     return;
@@ -338,6 +345,15 @@ function checkAttributeChange(
   if (name === 'occi.compute.userdata' && current !== undefined && !sameValue(def, current, raw)) {
     throw new ValidationError('OCCI_ERR_VALIDATION_ATTRIBUTE', 'occi.compute.userdata is supplied once, at creation');
   }
+}
+
+/**
+ * A value the entity holds already is taken as it is: a client that sends
+ * back what it read (a PUT built from a GET) is not refused for a value a
+ * cloud reported (a Nova server name as hostname) that a client could not set.
+ */
+function echoedOrCoerced(def: AttributeDefinition, current: AttributeValue | undefined, raw: AttributeValue): AttributeValue {
+  return current !== undefined && typeof current !== 'object' && current === raw ? current : coerceValue(def, raw);
 }
 
 function echoesExistingLink(existing: readonly Link[], li: LinkInput, resolve: Resolve): boolean {

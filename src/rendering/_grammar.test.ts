@@ -132,12 +132,17 @@ describe('parseCategory()', () => {
     [
       'the full discovery form',
       `stop; scheme="http://schemas.ogf.org/occi/infrastructure/compute/action#"; class="action"; title="Stop; now, \\"please\\""; attributes="method"`,
-      { term: 'stop', scheme: 'http://schemas.ogf.org/occi/infrastructure/compute/action#', class: 'action', title: 'Stop; now, "please"', rel: [], attributes: ['method'], actions: [] },
+      { term: 'stop', scheme: 'http://schemas.ogf.org/occi/infrastructure/compute/action#', class: 'action', title: 'Stop; now, "please"', rel: [], attributes: ['method'],
+        definitions: [{ name: 'method', mutable: true, required: false }], actions: [] },
     ],
     [
       'rel, location, marked attributes and actions',
       `c; scheme="http://x#"; class="kind"; rel="http://a#b  http://a#c"; location="/c/"; attributes="a.b{immutable required}  c{required} d"; actions="http://x/action#go"`,
-      { term: 'c', scheme: 'http://x#', class: 'kind', rel: ['http://a#b', 'http://a#c'], location: '/c/', attributes: ['a.b', 'c', 'd'], actions: ['http://x/action#go'] },
+      {
+        term: 'c', scheme: 'http://x#', class: 'kind', rel: ['http://a#b', 'http://a#c'], location: '/c/', attributes: ['a.b', 'c', 'd'],
+        definitions: [{ name: 'a.b', mutable: false, required: true }, { name: 'c', mutable: true, required: true }, { name: 'd', mutable: true, required: false }],
+        actions: ['http://x/action#go'],
+      },
     ],
   ];
   for (const [what, input, expected] of cases) it(`reads ${what}`, () => assert.deepEqual(parseCategory(input), expected));

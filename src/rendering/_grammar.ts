@@ -5,7 +5,7 @@
  * Folder-private: renderings import it, nothing outside `rendering/` does.
  */
 import { ParsingError } from '../errors.js';
-import { ATTRIBUTE_NAME, TERM, type AttributeDefinition, type AttributeValue, type CategoryClass } from '../model/index.js';
+import { ATTRIBUTE_NAME, TERM, type AttributeDefinition, type AttributeInput, type AttributeValue, type CategoryClass } from '../model/index.js';
 
 /** The four line types (Text Rendering §1), in the order text/occi emits its headers. */
 export const LINE_NAMES = ['Category', 'Link', 'X-OCCI-Attribute', 'X-OCCI-Location'] as const;
@@ -282,6 +282,8 @@ export interface CategoryLine {
   rel: string[];
   location?: string;
   attributes: string[];
+  /** The attributes with their markers, when there are any (what a client reads from discovery). */
+  definitions?: AttributeInput[];
   actions: string[];
 }
 
@@ -306,12 +308,14 @@ export function parseCategory(item: string): CategoryLine {
   const cls = seen.get('class');
   if (!scheme) throw new ParsingError(`category ${term} has no scheme`);
   if (cls === undefined || !CLASSES.has(cls)) throw new ParsingError(`category ${term} needs class "kind", "mixin" or "action"`);
+  const definitions = parseAttributeList(seen.get('attributes') ?? '');
   const out: CategoryLine = {
     term, scheme, class: cls as CategoryClass,
     rel: words(seen.get('rel')),
-    attributes: parseAttributeList(seen.get('attributes') ?? ''),
+    attributes: definitions.map((d) => d.name),
     actions: words(seen.get('actions')),
   };
+  if (definitions.length > 0) out.definitions = definitions;
   const title = seen.get('title');
   const location = seen.get('location');
   if (title !== undefined) out.title = title;
@@ -324,17 +328,18 @@ function words(text: string | undefined): string[] {
 }
 
 // attribute-def = attribute-name [ "{" attribute-property *( 1*SP attribute-property ) "}" ] (§2.2)
-const ATTRIBUTE_DEF = /\s*([A-Za-z0-9][A-Za-z0-9_.-]*)(?:\{\s*(?:immutable|required)(?:\s+(?:immutable|required))*\s*\})?(?=\s|$)/y;
+const ATTRIBUTE_DEF = /\s*([A-Za-z0-9][A-Za-z0-9_.-]*)(?:\{(\s*(?:immutable|required)(?:\s+(?:immutable|required))*\s*)\})?(?=\s|$)/y;
 
-function parseAttributeList(text: string): string[] {
-  const out: string[] = [];
+function parseAttributeList(text: string): AttributeInput[] {
+  const out: AttributeInput[] = [];
   const list = text.trim();
   let i = 0;
   while (i < list.length) {
     ATTRIBUTE_DEF.lastIndex = i;
     const m = ATTRIBUTE_DEF.exec(list);
     if (!m) throw new ParsingError(`invalid attribute list ${excerpt(list.slice(i))}`);
-    out.push(m[1]);
+    const markers = (m[2] ?? '').split(/\s+/);
+    out.push({ name: m[1], mutable: !markers.includes('immutable'), required: markers.includes('required') });
     i = ATTRIBUTE_DEF.lastIndex;
   }
   return out;

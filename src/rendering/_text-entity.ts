@@ -228,6 +228,7 @@ function readEntity(lines: readonly Line[], model: Model, maxItems?: number): En
     // Clients echo action links back (pOCCI's PUT); they are not OCCI links (§2.4).
     if (l.uri.includes('?action=') || l.rel.some((r) => model.findAction(r) !== undefined)) {
       input.actionLinks++;
+      if (l.rel.length > 0) (input.actions ??= []).push(l.rel[0]);
       continue;
     }
     const link: LinkInput = { mixins: l.category.slice(1), attributes: l.attributes, target: l.uri };
@@ -266,6 +267,7 @@ function readCategories(lines: readonly Line[]): CategoryInput[] {
     };
     if (c.title !== undefined) out.title = c.title;
     if (c.location !== undefined) out.location = c.location;
+    if (c.definitions !== undefined) out.definitions = c.definitions;
     return out;
   });
 }

@@ -27,6 +27,19 @@ export function findRendering(mediaType: string): Rendering | undefined {
   return BY_TYPE.get(essence(mediaType));
 }
 
+/**
+ * The rendering that reads a request body of this `Content-Type`. Some
+ * clients (the Infrastructure Manager) send a list, `text/plain,text/occi`:
+ * the first type in it that we can read is taken. Undefined when none is.
+ */
+export function findParser(contentType: string): Rendering | undefined {
+  for (const type of contentType.split(',')) {
+    const r = findRendering(type);
+    if (r?.parser) return r;
+  }
+  return undefined;
+}
+
 /** `text/plain; charset=utf-8` → `text/plain`. */
 export function essence(mediaType: string): string {
   const semi = mediaType.indexOf(';');

@@ -23,6 +23,22 @@ export type Renderable =
   | { readonly type: 'empty' }
   | { readonly type: 'error'; readonly status: number; readonly code: ErrorCode; readonly message: string };
 
+/**
+ * What a client sends (the other direction from `Renderable`): model input
+ * as a `Parser` reads it back. Values go out by their JavaScript type:
+ * strings quoted, numbers and booleans bare (Text Rendering §3).
+ */
+export type RequestContent =
+  /** An entity to create, update (POST) or replace (PUT); a link when its attributes name `occi.core.source` or `occi.core.target`. */
+  | { readonly type: 'entity'; readonly entity: EntityInput }
+  | { readonly type: 'action'; readonly action: ActionInput }
+  /** Mixin definitions to add or remove at the query interface. */
+  | { readonly type: 'categories'; readonly categories: readonly CategoryInput[] }
+  /** Entity locations (mixin association, collection deletes), absolute URLs. */
+  | { readonly type: 'locations'; readonly locations: readonly string[] }
+  /** A filter (HTTP Protocol §9); HTTP filters travel in headers, so a client renders them with `HEADER_RENDERING`. */
+  | { readonly type: 'filter'; readonly filter: FilterInput };
+
 /** Bytes for the wire. `text/occi` puts its content in `headers`; the others in `body`. */
 export interface Rendered {
   readonly headers: ReadonlyArray<readonly [string, string]>;
@@ -79,4 +95,9 @@ export interface Rendering {
   render(value: Renderable, ctx: RenderContext): Rendered;
   /** How requests in this media type are read (`text/uri-list` reads only location lists). */
   readonly parser?: Parser;
+  /**
+   * How a client writes a request in this media type (src/client); `parser`
+   * reads it back. Absent for `text/uri-list`, which a client only reads.
+   */
+  renderRequest?(content: RequestContent): Rendered;
 }

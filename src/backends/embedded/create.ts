@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, QuotaError, ValidationError } from '../../errors.js';
 import {
-  CLIENT_ID, LINK, type Entity, type EntityDraft, type Kind, type Link, type Model,
+  CLIENT_ID, LINK, type Attributes, type Entity, type EntityDraft, type Kind, type Link, type Model,
 } from '../../model/index.js';
 import type { RequestContext } from '../backend.js';
 import { DeviceNames, completeResource } from './assign.js';
+import { checkAttach } from './attachments.js';
 import { rowToEntity, type EntityRow, type Store } from './store.js';
 
 /** What creation needs besides the request; runs inside the caller's write transaction. */
@@ -15,6 +16,8 @@ export interface Creator {
   readonly defaultOs: string | undefined;
   /** Most links one resource may have (beyond: 403 OCCI_ERR_FORBIDDEN_QUOTA); unlimited when undefined. */
   readonly maxLinksPerResource?: number;
+  /** Type id of the `shareable` mixin (attachments.ts); attachments are not checked without it. */
+  readonly shareable?: string;
   /** Device names per source resource, read once per write (see DeviceNames). */
   readonly names?: Map<string, DeviceNames>;
 }
@@ -82,14 +85,13 @@ function insertLink(
   if (target.startsWith('/')) {
     targetKind = targets?.get(target);
     if (targetKind === undefined) {
-      const to = c.store.find(ctx, target);
-      if (!to) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the target ${target} does not exist`);
-      targetKind = to.kind;
+      targetKind = localTargetKind(c, ctx, target);
       targets?.set(target, targetKind);
     }
-  } else if (!EXTERNAL.test(target)) {
-    throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the target ${target} is neither a path of this provider nor an absolute URI`);
+  } else {
+    checkExternal(target);
   }
+  if (c.shareable !== undefined && target.startsWith('/')) checkAttach(c.store, c.model, c.shareable, source, target, targetKind);
   const location = at ?? newLocation(c, kind, draft.requestedId);
   const attributes = deviceNames(c, source).complete(kind, draft.attributes);
   const link: Link = {
@@ -100,6 +102,46 @@ function insertLink(
   if (targetKind !== undefined) link.targetKind = targetKind;
   c.store.insert(link);
   return location;
+}
+
+/** The Kind of a link's target in this provider: an existing entity the request may see. */
+function localTargetKind(c: Creator, ctx: RequestContext, target: string): string {
+  const to = c.store.find(ctx, target);
+  if (!to) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the target ${target} does not exist`);
+  return to.kind;
+}
+
+function checkExternal(target: string): void {
+  if (!EXTERNAL.test(target)) {
+    throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the target ${target} is neither a path of this provider nor an absolute URI`);
+  }
+}
+
+/**
+ * Moves a stored link to the ends `after` names (Core 1.2 §5.4.2: source and
+ * target are mutable), inside the caller's write: the new source a visible
+ * resource of the link's owner, the new target checked as at creation, the
+ * attachment rules checked once it has moved. A link moved to another
+ * resource gets device names free there.
+ */
+export function relink(c: Creator, ctx: RequestContext, link: Link, after: Link, attributes: Attributes): Link {
+  const w: Creator = c.names ? c : { ...c, names: new Map() };
+  const moved: Link = { ...link, attributes, source: after.source, target: after.target };
+  if (after.source !== link.source) {
+    const from = sourceRow(w, ctx, after.source);
+    if (from.owner !== link.owner) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the source ${after.source} has another owner than ${link.location}`);
+    moved.sourceKind = from.kind;
+    const kind = c.model.findKind(link.kind);
+    if (kind) moved.attributes = deviceNames(w, after.source).complete(kind, attributes);
+  }
+  let targetKind = after.targetKind;
+  if (!after.target.startsWith('/')) checkExternal(after.target);
+  else targetKind = after.target === link.target ? link.targetKind : localTargetKind(w, ctx, after.target);
+  if (targetKind === undefined) delete moved.targetKind;
+  else moved.targetKind = targetKind;
+  c.store.moveLink(moved);
+  if (c.shareable !== undefined && moved.target.startsWith('/')) checkAttach(c.store, c.model, c.shareable, moved.source, moved.target, targetKind);
+  return moved;
 }
 
 /**

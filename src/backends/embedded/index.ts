@@ -3,18 +3,20 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ConflictError, InternalError, NotFoundError, PreconditionFailedError, QuotaError, ValidationError } from '../../errors.js';
 import {
-  COMPUTE, LINK, Mixin, NETWORK, NETWORKINTERFACE, RESOURCE, STORAGE, STORAGELINK,
+  COMPUTE, LINK, Mixin, NETWORK, NETWORKINTERFACE, RESOURCE, STORAGE, STORAGELINK, isLink,
   type Action, type Attributes, type Entity, type EntityDraft, type Model,
 } from '../../model/index.js';
 import { checkDeadline, type ActionResult, type Backend, type Capabilities, type EntityChange, type Health, type ListQuery, type ListResult, type RequestContext } from '../backend.js';
 import { invokeAction, savedMixin } from './actions.js';
+import { checkDetached, checkUnshare, shareableMixin } from './attachments.js';
 import { EntityCache } from './cache.js';
 import { FALLBACK_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
-import { createEntities, insertLinks, type Creator } from './create.js';
+import { createEntities, insertLinks, relink, type Creator } from './create.js';
 import { isSqliteError, toBackendError } from './errors.js';
 import { listEntities } from './query.js';
 import { openDatabase, type Synchronous } from './schema.js';
 import { Store, nextVersion, rowToEntity, visible, type MixinData } from './store.js';
+import { checkTemplateScheme } from './template-scheme.js';
 import { mixinData, userMixin } from './user-mixin.js';
 import { defaultOsId, templateMixins, type TemplatesConfig } from '../templates.js';
 import type { BackendLimits } from '../registry.js';
@@ -53,6 +55,7 @@ export class EmbeddedBackend implements Backend {
     externalTargets: true,
     conditionalWrites: true,
     unionListing: true,
+    relink: true,
   };
   readonly #options: EmbeddedOptions;
   #db: Database.Database | undefined;
@@ -71,6 +74,8 @@ export class EmbeddedBackend implements Backend {
   #dataVersion = -1;
   #refreshChecked = false;
   #refreshedAt = -1;
+  /** Type id of the `shareable` storage mixin (attachments.ts). */
+  #shareable: string | undefined;
 
   constructor(options: EmbeddedOptions) {
     this.#options = options;
@@ -90,14 +95,18 @@ export class EmbeddedBackend implements Backend {
     try {
       const store = new Store(db);
       for (const m of templates) model.addMixin(m);
+      const shareable = shareableMixin(model);
+      model.addMixin(shareable);
       for (const row of store.mixinRows()) {
         const data = JSON.parse(row.data) as MixinData;
         if (row.origin === 'saved') model.addMixin(savedMixin(model, data, row.owner));
         else model.addUserMixin(userMixin(model, row.id, row.location, row.owner, data));
       }
+      checkTemplateScheme(store, model, this.#options.templates.scheme, this.#options.dataDir);
       this.#db = db;
       this.#store = store;
       this.#model = model;
+      this.#shareable = shareable.id;
       this.#tx = transactions(db, store, model);
       if (this.#options.dataDir !== ':memory:') {
         this.#checkpointer = startCheckpointer(join(this.#options.dataDir, 'occi.sqlite'));
@@ -215,8 +224,11 @@ export class EmbeddedBackend implements Backend {
         const kind = model.findKind(row.kind);
         const sm = kind && model.stateMachine(kind);
         if (sm && stored.attributes[sm.attribute] !== undefined) attributes[sm.attribute] = stored.attributes[sm.attribute];
-        // Identity, kind, owner and a link's ends are not the client's to change.
-        store.update({ ...stored, mixins: [...entity.mixins], attributes, version: nextVersion(stored.version) });
+        if (this.#shareable) checkUnshare(store, this.#shareable, row.location, stored.mixins, entity.mixins);
+        // Identity, kind and owner are not the client's to change; a link's ends are (Core 1.2 §5.4.2).
+        const moved = isLink(stored) && isLink(entity) && (entity.source !== stored.source || entity.target !== stored.target || entity.targetKind !== stored.targetKind);
+        const kept = moved ? relink(creator, ctx, stored, entity, attributes) : { ...stored, attributes };
+        store.update({ ...kept, mixins: [...entity.mixins], version: nextVersion(stored.version) });
         if (links && links.length > 0) {
           if (row.source !== null) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', 'a link cannot carry links');
           insertLinks(creator, ctx, row.location, links);
@@ -231,10 +243,11 @@ export class EmbeddedBackend implements Backend {
 
   async delete(ctx: RequestContext, locations: readonly string[], ifVersion?: string): Promise<void> {
     checkDeadline(ctx, DATABASE);
-    await this.#write((store) => {
+    await this.#write((store, model) => {
       // Every location must exist before anything goes: all or nothing.
       for (const l of locations) if (!store.find(ctx, l)) throw new NotFoundError(`no entity at ${l}`);
       checkVersion(store, ctx, locations, ifVersion);
+      checkDetached(store, model, new Set(locations));
       for (const l of new Set(locations)) store.delete(l);
     });
   }
@@ -291,6 +304,7 @@ export class EmbeddedBackend implements Backend {
   #creator(store: Store, model: Model): Creator {
     return {
       store, model, defaultOs: defaultOsId(this.#options.templates), names: new Map(), maxLinksPerResource: this.#options.limits?.maxLinksPerResource,
+      shareable: this.#shareable,
     };
   }
 

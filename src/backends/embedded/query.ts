@@ -8,16 +8,60 @@ import { rowToEntity, type EntityRow, type Store } from './store.js';
  * A collection listing in creation order. Kind, mixin and owner are
  * SQL on indexed columns; the category and attribute filter (HTTP Protocol
  * §9) needs the model's typed comparison and runs on the parsed rows. A
- * full page carries `next`, the creation sequence number of its last entity.
+ * full page carries `next`, the creation sequence number of its last entity;
+ * every answer carries `total` (a count query when the listing is paged).
  */
 export function listEntities(store: Store, model: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): ListResult {
   const result = listPage(store, model, ctx, query, cache);
-  if (query.limit === undefined || result.locations.length < query.limit || result.locations.length === 0) return result;
+  const paged = query.limit !== undefined || query.cursor !== undefined || (query.offset ?? 0) > 0;
+  const total = paged ? countAll(store, model, ctx, query) : result.locations.length;
+  if (query.limit === undefined || result.locations.length < query.limit || result.locations.length === 0) return { ...result, total };
   const last = store.find({ ...ctx, admin: true }, result.locations.at(-1)!);
-  return last ? { ...result, next: String(last.seq) } : result;
+  return last ? { ...result, next: String(last.seq), total } : { ...result, total };
+}
+
+/** Every page of a listing, counted: SQL's count where no filter applies, else the filtered rows. */
+function countAll(store: Store, model: Model, ctx: RequestContext, query: ListQuery): number {
+  const whole = selection(model, ctx, { ...query, cursor: undefined });
+  if (whole === undefined) return 0;
+  const filter = query.filter;
+  if (filter === undefined || (filter.categories.length === 0 && Object.keys(filter.attributes).length === 0)) {
+    return store.adhoc(`SELECT count(*) ${whole.from}`, true).get(...whole.params) as number;
+  }
+  const rows = store.adhoc(`SELECT * ${whole.from}`).all(...whole.params) as EntityRow[];
+  return rows.reduce((n, row) => n + (matchesFilter(model, rowToEntity(row), filter) ? 1 : 0), 0);
 }
 
 function listPage(store: Store, model: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): ListResult {
+  const selected = selection(model, ctx, query);
+  if (selected === undefined) return query.detail === 'entities' ? { locations: [], entities: [] } : { locations: [] };
+  const { params } = selected;
+  const sql = `${selected.from} ORDER BY seq`;
+  const offset = Math.max(0, Math.floor(query.offset ?? 0));
+  const limit = query.limit === undefined ? -1 : Math.max(0, Math.floor(query.limit));
+  const filter = query.filter;
+  const filtering = filter !== undefined && (filter.categories.length > 0 || Object.keys(filter.attributes).length > 0);
+
+  if (!filtering && query.detail === 'locations') {
+    const locations = store.adhoc(`SELECT location ${sql} LIMIT ? OFFSET ?`, true).all(...params, limit, offset) as string[];
+    return { locations };
+  }
+  let entities: Entity[];
+  if (filtering) {
+    const rows = store.adhoc(`SELECT * ${sql}`).all(...params) as EntityRow[];
+    entities = rows.map(rowToEntity).filter((e) => matchesFilter(model, e, filter!));
+    entities = entities.slice(offset, limit < 0 ? undefined : offset + limit);
+  } else {
+    if (cache) return cachedPage(store, cache, sql, [...params, limit, offset]);
+    const rows = store.adhoc(`SELECT * ${sql} LIMIT ? OFFSET ?`).all(...params, limit, offset) as EntityRow[];
+    entities = rows.map(rowToEntity);
+  }
+  const locations = entities.map((e) => e.location);
+  return query.detail === 'entities' ? { locations, entities: store.withLinks(entities) } : { locations };
+}
+
+/** The FROM and WHERE of a listing (owner, kinds, mixin, union, cursor), or undefined when it selects nothing. */
+function selection(model: Model, ctx: RequestContext, query: ListQuery): { from: string; params: unknown[] } | undefined {
   const where: string[] = [];
   const params: unknown[] = [];
   if (query.cursor !== undefined) {
@@ -31,7 +75,7 @@ function listPage(store: Store, model: Model, ctx: RequestContext, query: ListQu
     params.push(ctx.owner);
   }
   if (query.kinds !== undefined) {
-    if (query.kinds.length === 0) return query.detail === 'entities' ? { locations: [], entities: [] } : { locations: [] };
+    if (query.kinds.length === 0) return undefined;
     // The model's kinds: a handful, fixed at start.
     where.push(`kind IN (${query.kinds.map(() => '?').join(', ')})`);
     params.push(...query.kinds);
@@ -58,31 +102,10 @@ function listPage(store: Store, model: Model, ctx: RequestContext, query: ListQu
       params.push(JSON.stringify(query.union.mixins));
       if (!ctx.admin) params.push(ctx.owner);
     }
-    if (parts.length === 0) return query.detail === 'entities' ? { locations: [], entities: [] } : { locations: [] };
+    if (parts.length === 0) return undefined;
     where.push(`seq IN (${parts.join(' UNION ')})`);
   }
-  const sql = `FROM entities${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
-  const offset = Math.max(0, Math.floor(query.offset ?? 0));
-  const limit = query.limit === undefined ? -1 : Math.max(0, Math.floor(query.limit));
-  const filter = query.filter;
-  const filtering = filter !== undefined && (filter.categories.length > 0 || Object.keys(filter.attributes).length > 0);
-
-  if (!filtering && query.detail === 'locations') {
-    const locations = store.adhoc(`SELECT location ${sql} LIMIT ? OFFSET ?`, true).all(...params, limit, offset) as string[];
-    return { locations };
-  }
-  let entities: Entity[];
-  if (filtering) {
-    const rows = store.adhoc(`SELECT * ${sql}`).all(...params) as EntityRow[];
-    entities = rows.map(rowToEntity).filter((e) => matchesFilter(model, e, filter!));
-    entities = entities.slice(offset, limit < 0 ? undefined : offset + limit);
-  } else {
-    if (cache) return cachedPage(store, cache, sql, [...params, limit, offset]);
-    const rows = store.adhoc(`SELECT * ${sql} LIMIT ? OFFSET ?`).all(...params, limit, offset) as EntityRow[];
-    entities = rows.map(rowToEntity);
-  }
-  const locations = entities.map((e) => e.location);
-  return query.detail === 'entities' ? { locations, entities: store.withLinks(entities) } : { locations };
+  return { from: `FROM entities${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`, params };
 }
 
 /**

@@ -87,8 +87,10 @@ export class Store {
   #idTaken;
   #insert;
   #update;
+  #moveLink;
   #delete;
   #deleteIncoming;
+  #linksTo;
   #linksFrom;
   #linksOf;
   #clearMemberships;
@@ -111,8 +113,10 @@ export class Store {
       'INSERT INTO entities (location, id, kind, owner, source, target, version, data) VALUES (@location, @id, @kind, @owner, @source, @target, @version, @data)',
     );
     this.#update = db.prepare<[string, number, string]>('UPDATE entities SET data = ?, version = ? WHERE location = ?');
+    this.#moveLink = db.prepare<[string, string, string]>('UPDATE entities SET source = ?, target = ? WHERE location = ?');
     this.#delete = db.prepare<[string]>('DELETE FROM entities WHERE location = ?');
     this.#deleteIncoming = db.prepare<[string]>('DELETE FROM entities WHERE target = ? AND source IS NOT NULL');
+    this.#linksTo = db.prepare<[string], EntityRow>('SELECT * FROM entities WHERE target = ? AND source IS NOT NULL ORDER BY seq');
     // One query for the links of many resources: the page's locations travel as one JSON array.
     this.#linksFrom = db.prepare<[string], EntityRow>(
       'SELECT * FROM entities WHERE source IN (SELECT value FROM json_each(?)) ORDER BY seq',
@@ -172,6 +176,11 @@ export class Store {
     this.#setMemberships(entity.location, entity.mixins, true);
   }
 
+  /** Stores a link's new source and target columns (its data goes with `update`). */
+  moveLink(link: Link): void {
+    this.#moveLink.run(link.source, link.target, link.location);
+  }
+
   /** Deletes an entity; its outgoing links and memberships follow by foreign key, incoming links here. */
   delete(location: string): void {
     this.#deleteIncoming.run(location);
@@ -181,6 +190,11 @@ export class Store {
   /** Outgoing links of one resource, in creation order. */
   linksOf(source: string): Link[] {
     return this.#linksOf.all(source).map((r) => rowToEntity(r) as Link);
+  }
+
+  /** Links pointing to one resource (whatever their owner), in creation order. */
+  linksTo(target: string): Link[] {
+    return this.#linksTo.all(target).map((r) => rowToEntity(r) as Link);
   }
 
   /** Entities with their outgoing links attached, one query for all. */

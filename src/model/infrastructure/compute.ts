@@ -43,7 +43,7 @@ export const COMPUTE = new Kind({
   attributes: [
     attr('occi.compute.architecture', 'enum', { enum: ['x86', 'x64'], description: 'CPU architecture' }),
     attr('occi.compute.cores', 'integer', { minimum: 1, description: 'Number of virtual CPU cores' }),
-    attr('occi.compute.hostname', 'string', { description: 'Fully qualified DNS hostname' }),
+    attr('occi.compute.hostname', 'string', { format: 'hostname', description: 'Fully qualified DNS hostname' }),
     attr('occi.compute.share', 'integer', { minimum: 0, description: 'Relative CPU share' }),
     attr('occi.compute.memory', 'number', { minimum: 0, description: 'Maximum RAM in GiB' }),
     // OCCI 1.1 attribute, kept so that 1.1 clients may send it.

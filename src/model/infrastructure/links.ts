@@ -35,8 +35,8 @@ export const IPNETWORKINTERFACE = new Mixin({
   location: '/mixin/ipnetworkinterface/',
   applies: [NETWORKINTERFACE],
   attributes: [
-    attr('occi.networkinterface.address', 'string', { description: 'IP address of the interface' }),
-    attr('occi.networkinterface.gateway', 'string', { description: 'IP address of the gateway' }),
+    attr('occi.networkinterface.address', 'string', { format: 'ip-or-cidr', description: 'IP address of the interface' }),
+    attr('occi.networkinterface.gateway', 'string', { format: 'ip', description: 'IP address of the gateway' }),
     attr('occi.networkinterface.allocation', 'enum', { enum: ['dynamic', 'static'], description: 'Address allocation: dynamic (DHCP) or static' }),
   ],
 });

@@ -48,8 +48,8 @@ export const IPNETWORK = new Mixin({
   location: '/mixin/ipnetwork/',
   applies: [NETWORK],
   attributes: [
-    attr('occi.network.address', 'string', { description: 'IP network address in CIDR notation' }),
-    attr('occi.network.gateway', 'string', { description: 'IP address of the gateway' }),
+    attr('occi.network.address', 'string', { format: 'cidr', description: 'IP network address in CIDR notation' }),
+    attr('occi.network.gateway', 'string', { format: 'ip', description: 'IP address of the gateway' }),
     attr('occi.network.allocation', 'enum', { enum: ['dynamic', 'static'], description: 'Address allocation: dynamic (DHCP) or static' }),
   ],
 });

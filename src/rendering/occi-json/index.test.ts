@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { InternalError, ParsingError } from '../../errors.js';
 import {
-  COMPUTE, ENTITY, Kind, Mixin, attr, type CategoryInput, type EntityInput, type Link, type Model, type Resource,
+  COMPUTE, ENTITY, ENTITY_JSON_LOCATION, Kind, Mixin, attr, type CategoryInput, type EntityInput, type Link, type Model, type Resource,
 } from '../../model/index.js';
 import { BASE_URL, COMPUTE_A, DISK_A, NIC_A, fixtureModel } from '../compute-a.testing.js';
 import { describeRenderingContract } from '../rendering.contract.js';
@@ -198,9 +198,10 @@ describe('render() of categories', () => {
     assert.deepEqual(Object.keys(compute.attributes), [...COMPUTE.allAttributes.keys()]);
   });
 
-  it('gives core#entity no location and no parent', () => {
+  it('gives core#entity no parent, and the location rOCCI-core 5 requires of every Kind, /entity/', () => {
     const entity = qi.kinds.find((k: any) => k.term === 'entity');
-    assert.deepEqual(Object.keys(entity), ['term', 'scheme', 'title', 'attributes']);
+    assert.deepEqual(Object.keys(entity), ['term', 'scheme', 'title', 'attributes', 'location']);
+    assert.equal(entity.location, '/entity/');
   });
 
   it('renders a Mixin with depends, applies and location, and omits what it lacks', () => {
@@ -430,6 +431,7 @@ describe('round trips', () => {
         },
       ],
       actionLinks: 4,
+      actions: ['stop', 'restart', 'suspend', 'save'].map((term) => `${INFRA.slice(0, -1)}/compute/action#${term}`),
     };
     assert.deepEqual(parsed, expected);
   });
@@ -461,7 +463,8 @@ describe('round trips', () => {
       if (original.title !== undefined) expected.title = original.title;
       if (original.class === 'kind') {
         const k = original as Kind;
-        if (k.location !== undefined) expected.location = k.location;
+        // core#entity has none in the model; JSON names the one rOCCI-core 5 requires.
+        expected.location = k.location ?? ENTITY_JSON_LOCATION;
         if (k.parent) expected.depends = [k.parent.id];
         expected.attributes = [...k.allAttributes.keys()];
         expected.actions = k.actions.map((a) => a.id);
@@ -475,7 +478,9 @@ describe('round trips', () => {
       } else {
         expected.attributes = [...original.attributes.keys()];
       }
-      assert.deepEqual(c, expected);
+      const { definitions, ...named } = c;
+      assert.deepEqual(named, expected);
+      assert.deepEqual(definitions?.map((d) => d.name) ?? [], expected.attributes);
     }
   });
 

@@ -2,6 +2,7 @@
 import type { Rendering } from '../rendering.js';
 import { parseAction, parseCategories, parseEntities, parseFilter, parseLocations } from './parse.js';
 import { renderJson } from './render.js';
+import { renderJsonRequest } from './request.js';
 
 export const occiJson: Rendering = {
   mediaType: 'application/occi+json',
@@ -13,4 +14,5 @@ export const occiJson: Rendering = {
   canRender: () => true,
   render: renderJson,
   parser: { parseEntities, parseAction, parseCategories, parseLocations, parseFilter },
+  renderRequest: renderJsonRequest,
 };

@@ -86,7 +86,7 @@ describe('parseEntities()', () => {
       source: { location: '/compute/c', kind: COMPUTE.id }, target: { location: '/network/n', kind: `${INFRA}network` },
     }), model);
     assert.deepEqual(e, {
-      kind: 'http://example.org/unknown#link', mixins: [], links: [], actionLinks: 1,
+      kind: 'http://example.org/unknown#link', mixins: [], links: [], actionLinks: 1, actions: ['a#b'],
       attributes: {
         'occi.core.id': 'l', 'occi.core.title': 't', 'occi.core.source': '/compute/c',
         'occi.core.target': '/network/n', 'occi.core.target.kind': `${INFRA}network`,
@@ -234,6 +234,7 @@ describe('parseCategories()', () => {
     const expected = [{
       class: 'mixin', scheme: 'http://example.org/tags#', term: 'prod', title: 'Production', location: '/tags/prod/',
       depends: [`${INFRA}os_tpl`], applies: [COMPUTE.id], attributes: ['x.y', 'x.z'], actions: ['http://example.org/a#go'],
+      definitions: [{ name: 'x.y', mutable: true, required: false, type: 'string' }, { name: 'x.z', mutable: true, required: false }],
     }];
     assert.deepEqual(parseCategories(json({ mixins: [mixin] }), model), expected);
     assert.deepEqual(parseCategories(json(mixin), model), expected);

@@ -1,6 +1,6 @@
 import { ParsingError } from '../../errors.js';
 import {
-  LINK, type ActionInput, type Attributes, type CategoryClass, type CategoryInput, type EntityInput,
+  LINK, type ActionInput, type AttributeInput, type Attributes, type CategoryClass, type CategoryInput, type EntityInput,
   type FilterInput, type LinkInput, type Model,
 } from '../../model/index.js';
 import type { ParseInput } from '../rendering.js';
@@ -173,12 +173,18 @@ function resourceEntity(obj: JsonObject, path: string, model: Model, budget: Bud
       links.push(inlineLink(objectAt(item, lp), lp, model));
     });
   }
-  return { path, input: { kind: requiredKind(common.kind, path), mixins: common.mixins, attributes: common.attributes, links, actionLinks: common.actions } };
+  return { path, input: withActions({ kind: requiredKind(common.kind, path), mixins: common.mixins, attributes: common.attributes, links, actionLinks: common.actions.length }, common.actions) };
 }
 
 function linkEntity(obj: JsonObject, path: string): Parsed {
   const common = linkMembers(obj, path);
-  return { path, input: { kind: requiredKind(common.kind, path), mixins: common.mixins, attributes: common.attributes, links: [], actionLinks: common.actions } };
+  return { path, input: withActions({ kind: requiredKind(common.kind, path), mixins: common.mixins, attributes: common.attributes, links: [], actionLinks: common.actions.length }, common.actions) };
+}
+
+/** The action ids a rendering offers, kept when there are any (a client reads them from a server's answer). */
+function withActions(input: EntityInput, actions: string[]): EntityInput {
+  if (actions.length > 0) input.actions = actions;
+  return input;
 }
 
 /**
@@ -232,7 +238,7 @@ function entityMembers(obj: JsonObject, path: string, allowed: ReadonlySet<strin
   const raw = member(obj, 'attributes');
   const attributes: Attributes = raw === undefined ? {} : attributesAt(raw, child(path, 'attributes'));
   // Actions are the server's to offer; a client echoing them asks for nothing.
-  const actions = optionalStrings(obj, 'actions', path).length;
+  const actions = optionalStrings(obj, 'actions', path);
   setAttribute(attributes, 'occi.core.id', optionalString(obj, 'id', path));
   setAttribute(attributes, 'occi.core.title', optionalString(obj, 'title', path));
   return { kind, mixins, attributes, actions };
@@ -262,9 +268,12 @@ function category(value: unknown, path: string, cls: CategoryClass): CategoryInp
     term: required('term'),
     depends: [],
     applies: optionalStrings(obj, 'applies', path),
-    attributes: definitionNames(obj, path),
+    attributes: [],
     actions: optionalStrings(obj, 'actions', path),
   };
+  const definitions = readDefinitions(obj, path);
+  out.attributes = definitions.map((d) => d.name);
+  if (definitions.length > 0) out.definitions = definitions;
   const title = optionalString(obj, 'title', path);
   if (title !== undefined) out.title = title;
   const location = optionalString(obj, 'location', path);
@@ -278,8 +287,8 @@ function category(value: unknown, path: string, cls: CategoryClass): CategoryInp
   return out;
 }
 
-/** The names of a category's attribute definitions (§7); each definition must be an object of known members. */
-function definitionNames(obj: JsonObject, path: string): string[] {
+/** A category's attribute definitions (§7); each definition must be an object of known members. */
+function readDefinitions(obj: JsonObject, path: string): AttributeInput[] {
   const raw = member(obj, 'attributes');
   if (raw === undefined) return [];
   const p = child(path, 'attributes');
@@ -292,14 +301,20 @@ function definitionNames(obj: JsonObject, path: string): string[] {
       const v = member(def, key);
       if (v !== undefined && typeof v !== 'boolean') throw new ParsingError(`${child(dp, key)} must be a boolean`);
     }
-    optionalString(def, 'type', dp);
-    optionalString(def, 'description', dp);
+    const out: AttributeInput = { name, mutable: member(def, 'mutable') !== false, required: member(def, 'required') === true };
+    const type = optionalString(def, 'type', dp);
+    const description = optionalString(def, 'description', dp);
+    const dflt = member(def, 'default');
+    if (type !== undefined) out.type = type;
+    if (description !== undefined) out.description = description;
+    // Read as attribute values are: no null, copied into a plain value; an error names `<path>.default`.
+    if (dflt !== undefined) out.default = attributesAt({ default: dflt }, dp).default;
     // `pattern` may be the spec's JSON Schema object or rOCCI-core's string (§7); neither is used.
     const pattern = member(def, 'pattern');
     if (pattern !== undefined && typeof pattern !== 'string' && (typeof pattern !== 'object' || Array.isArray(pattern))) {
       throw new ParsingError(`${child(dp, 'pattern')} must be an object or a string`);
     }
-    return name;
+    return out;
   });
 }
 

@@ -1,6 +1,6 @@
 import { InternalError } from '../../errors.js';
 import {
-  FIELD_ATTRIBUTES, isLink, type Action, type AttributeDefinition, type AttributeType, type AttributeValue, type Category,
+  ENTITY, ENTITY_JSON_LOCATION, FIELD_ATTRIBUTES, FORMAT_NAMES, isLink, type Action, type AttributeDefinition, type AttributeType, type AttributeValue, type Category,
   type Entity, type Kind, type Link, type Mixin, type Model, type Resource,
 } from '../../model/index.js';
 import { Memo } from '../_memo.js';
@@ -198,8 +198,9 @@ function kindJson(k: Kind): JsonObject {
   setDefinitions(out, k.allAttributes);
   setArray(out, 'actions', k.actions.map((a) => a.id));
   if (k.parent) out.parent = k.parent.id;
-  // Absent only for core#entity, which MUST NOT have one (§4).
-  if (k.location !== undefined) out.location = k.location;
+  // Core#entity has none (Core §6), but rOCCI-core 5 refuses a Kind without one: it gets the path rOCCI-core gives it.
+  const location = k.location ?? (k.id === ENTITY.id ? ENTITY_JSON_LOCATION : undefined);
+  if (location !== undefined) out.location = location;
   return out;
 }
 
@@ -261,6 +262,7 @@ export function describeDefinition(def: AttributeDefinition): string | undefined
   else if (def.minimum !== undefined) parts.push(`at least ${def.minimum}`);
   else if (def.maximum !== undefined) parts.push(`at most ${def.maximum}`);
   if (def.pattern !== undefined) parts.push(`matching the regular expression ${def.pattern}`);
+  if (def.format !== undefined) parts.push(FORMAT_NAMES[def.format]);
   const missing = parts.filter((p) => !said.includes(p.toLowerCase()));
   if (missing.length === 0) return def.description;
   // "one of a, b" already holds commas; a semicolon keeps the parts apart.

@@ -2,6 +2,7 @@
 import type { FilterInput, Model } from '../../model/index.js';
 import { LINE_NAMES, checkValue, oneLine, readLines, type Line, type LineName } from '../_grammar.js';
 import { categoryLines, entityLines, locationLines, readFilter, textParser } from '../_text-entity.js';
+import { requestLines } from '../_text-request.js';
 import { Memo } from '../_memo.js';
 import type { ParseInput, Rendered, Rendering } from '../rendering.js';
 
@@ -29,6 +30,8 @@ export const textOcci: Rendering = {
     }
   },
   parser: textParser(readRequest),
+  // A request carries its lines in headers and nothing in the body (§6).
+  renderRequest: (content) => ({ headers: ok(requestLines(content)).headers, body: '' }),
 };
 
 /**

@@ -1,6 +1,7 @@
 /** text/plain (and 1.2's text/occi+plain): OCCI lines in the body, one `Name: value` CRLF each (Text Rendering §5). */
 import { entityLines, categoryLines, locationLines, textParser } from '../_text-entity.js';
 import { formatLines, oneLine, readLines } from '../_grammar.js';
+import { requestLines } from '../_text-request.js';
 import { Memo } from '../_memo.js';
 import type { Rendered, Rendering } from '../rendering.js';
 
@@ -34,6 +35,7 @@ export const textPlain: Rendering = {
     }
   },
   parser: textParser((input) => readLines(input.body)),
+  renderRequest: (content) => body(formatLines(requestLines(content))),
 };
 
 function body(text: string): Rendered {
