@@ -530,7 +530,7 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
         const mixin = (result as { mixin: Mixin }).mixin;
         assert.equal(templateFamily(mixin), OS_TPL);
         assert.ok(mixin.location.startsWith('/mixin/os_tpl/') && mixin.location.endsWith('/'));
-        assert.equal(model.findMixin(mixin.id), mixin);
+        assert.equal(model.visibleTo(h.alice.owner).findMixin(mixin.id), mixin, "in the saver's own name space");
         const copy = await h.settled(() => compute({}, [mixin.id]));
         assert.ok(copy.mixins.includes(mixin.id));
       });
@@ -542,7 +542,7 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
         const vm = await compute({}, [tag.id]);
         assert.deepEqual((await backend.list(alice, { mixin: tag.id, detail: 'locations' })).locations, [vm.location]);
         await backend.removeMixin(alice, tag);
-        model.removeUserMixin(tag.id);
+        model.visibleTo(alice.owner).removeUserMixin(tag.id);
         assert.equal((await backend.get(alice, vm.location))!.mixins.includes(tag.id), false);
         assert.deepEqual((await backend.list(alice, { mixin: tag.id, detail: 'locations' })).locations, []);
       });
@@ -566,6 +566,42 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
         const vm = await compute();
         assert.equal((await backend.get(admin, vm.location))!.location, vm.location);
         assert.ok((await kindList(COMPUTE, admin)).includes(vm.location));
+      });
+
+      test('two owners may hold the same location and user mixin id, each seeing only their own', { ownerNamespaces: true, userMixins: (v) => v !== 'none' }, async (h) => {
+        const { backend, model, alice, bob, compute, capabilities } = h;
+        const vm = await compute({ 'occi.core.title': 'alices' });
+        if (capabilities.putCreate) {
+          // Issue 13 §7: alice's location is free in bob's space, and taking it there changes nothing of hers.
+          const bobs = await h.one(h.draft(COMPUTE, { 'occi.core.title': 'bobs' }, [], [], bob), bob, vm.location);
+          assert.equal(bobs.location, vm.location);
+          assert.equal((await backend.get(bob, vm.location))!.attributes['occi.core.title'], 'bobs');
+          assert.equal((await backend.get(alice, vm.location))!.attributes['occi.core.title'], 'alices');
+          await backend.delete(bob, [vm.location]);
+          assert.equal((await backend.get(alice, vm.location))!.attributes['occi.core.title'], 'alices', "bob's delete leaves alice's");
+        }
+        const same = (ctx: RequestContext) => new Mixin({ scheme: 'http://example.org/same#', term: 'tag', location: '/tags/same/', origin: 'user', owner: ctx.owner });
+        const tags = [same(alice), same(bob)];
+        for (const [i, ctx] of [alice, bob].entries()) {
+          assert.ok(model.visibleTo(ctx.owner).addUserMixin(tags[i]));
+          await backend.defineMixin(ctx, tags[i]);
+        }
+        try {
+          const tagged = await compute({}, [tags[0].id]);
+          const bobsTagged = await compute({}, [tags[1].id], [], bob);
+          assert.deepEqual((await backend.list(alice, { mixin: tags[0].id, detail: 'locations' })).locations, [tagged.location]);
+          assert.deepEqual((await backend.list(bob, { mixin: tags[1].id, detail: 'locations' })).locations, [bobsTagged.location]);
+          await backend.removeMixin(bob, tags[1]);
+          model.visibleTo(bob.owner).removeUserMixin(tags[1].id);
+          assert.deepEqual((await backend.list(alice, { mixin: tags[0].id, detail: 'locations' })).locations, [tagged.location], "removing bob's leaves alice's");
+          assert.ok((await backend.get(alice, tagged.location))!.mixins.includes(tags[0].id));
+        } finally {
+          for (const [i, ctx] of [alice, bob].entries()) {
+            if (!model.findOwned(ctx.owner, tags[i].id)) continue;
+            await backend.removeMixin(ctx, tags[i]);
+            model.visibleTo(ctx.owner).removeUserMixin(tags[i].id);
+          }
+        }
       });
 
       test("does not let bob link to alice's resources", {}, async ({ bob, network, compute, one, linkDraft }) => {
@@ -615,8 +651,9 @@ function harness(subject: ContractSubject, settleMs: number) {
     return entities;
   };
   const madeSet = () => new Set(made.map((m) => m.location));
-  const draft = (kind: Kind, attributes: Attributes = {}, mixins: string[] = [], links: LinkInput[] = []): EntityDraft =>
-    draftEntity(model, kind, { kind: kind.id, mixins, attributes, links, actionLinks: 0 }, resolve);
+  // Mixins as the owner names them: public ones and their own.
+  const draft = (kind: Kind, attributes: Attributes = {}, mixins: string[] = [], links: LinkInput[] = [], ctx = alice): EntityDraft =>
+    draftEntity(model.visibleTo(ctx.owner), kind, { kind: kind.id, mixins, attributes, links, actionLinks: 0 }, resolve);
   const linkDraft = (kind: Kind, source: string, target: string, attributes: Attributes = {}): EntityDraft =>
     draft(kind, { ...attributes, 'occi.core.source': source, 'occi.core.target': target });
   const one = async (d: EntityDraft, ctx = alice, at?: string) => track(await backend.create(ctx, [d], at), ctx)[0];
@@ -625,7 +662,7 @@ function harness(subject: ContractSubject, settleMs: number) {
   return {
     backend, model, capabilities, alice, bob, admin, draft, linkDraft, one, track, settled, stateOf,
     compute: (attributes: Attributes = {}, mixins: string[] = [], links: LinkInput[] = [], ctx = alice) =>
-      one(draft(COMPUTE, attributes, mixins, links), ctx) as Promise<Resource>,
+      one(draft(COMPUTE, attributes, mixins, links, ctx), ctx) as Promise<Resource>,
     network: (ctx = alice) => one(draft(NETWORK), ctx),
     storage: (ctx = alice) => one(draft(STORAGE, { 'occi.storage.size': 1 }), ctx),
     kindList: async (kind: Kind, ctx = alice) => (await backend.list(ctx, { kinds: [kind.id], detail: 'locations' })).locations,

@@ -49,6 +49,14 @@ export interface Capabilities {
    * layer answers such an update 501.
    */
   readonly relink?: boolean;
+  /**
+   * The names a client chooses are per owner (issue 13 §7): an entity
+   * location or `occi.core.id`, a user mixin's type id and location. Two
+   * owners may hold the same one, and whether another owner holds a name
+   * is never observable. A cloud that names entities itself and keeps user
+   * mixins elsewhere may leave this out.
+   */
+  readonly ownerNamespaces?: boolean;
 }
 
 export interface ListQuery {

@@ -76,7 +76,11 @@ export class Exchange {
   #resolve: Resolve | undefined;
   readonly ctx: RequestContext;
   readonly app: AppOptions;
-  /** The model as this request's owner sees it (other owners' user mixins hidden). */
+  /**
+   * The model as this request's owner sees it: public categories and the
+   * owner's own user mixins and saved templates (per-owner name spaces). An
+   * administrator's too: their discovery is the public categories and their own.
+   */
   readonly model: Model;
   #negotiated: Negotiated | undefined;
 
@@ -86,7 +90,7 @@ export class Exchange {
     this.path = path;
     this.query = query;
     this.ctx = ctx;
-    this.model = ctx.admin ? app.model : app.model.visibleTo(ctx.owner);
+    this.model = app.model.visibleTo(ctx.owner);
     const origin = app.isTrustedProxy?.(req.remoteAddress) ? forwardedOrigin(req.headers) : {};
     this.baseUrl = baseUrlFor(app.publicUrl, origin.host ?? req.headers.host, app.defaultHost, origin.proto ?? (req.secure ? 'https' : 'http'));
   }
@@ -178,7 +182,6 @@ export function createApp(options: AppOptions): { handle(req: OcciRequest): Prom
         const method = req.method === 'HEAD' ? 'GET' : req.method;
         if (!ALLOWED[r.type].includes(req.method)) throw new MethodNotAllowedError(req.method, path, ALLOWED[r.type]);
         if (method === 'OPTIONS') return withMeta(respond(200, [['Allow', ALLOWED[r.type].join(', ')]], ''));
-        if (r.type === 'entity' && method === 'PUT') await hideOthersEntity(x);
         const outcome = await dispatch(x, r, method);
         // A request that has worked a while (a large write or listing) lets the requests waiting meanwhile in before it renders.
         if (performance.now() - began > YIELD_AFTER_MS) await new Promise((resolve) => setImmediate(resolve));
@@ -203,17 +206,6 @@ function dispatch(x: Exchange, r: Route, method: string): Promise<Outcome> {
     case 'entity':
       return handleEntity(x, r.kind, method);
   }
-}
-
-/**
- * Isolation: a PUT at another owner's entity is 404, as every other verb on
- * it is; without this the backend's "location taken" (409) would tell the
- * client that the entity exists.
- */
-async function hideOthersEntity(x: Exchange): Promise<void> {
-  if (x.ctx.admin || x.app.authenticate === undefined) return;
-  if (await x.backend.get(x.ctx, x.path)) return;
-  if (await x.backend.get({ ...x.ctx, admin: true }, x.path)) throw new NotFoundError(`no entity at ${x.path}`);
 }
 
 /** HTTP Protocol §12: a client announcing a higher OCCI version than 1.2 gets 501. */

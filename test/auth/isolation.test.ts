@@ -72,8 +72,12 @@ describe('isolation between two users (basic auth, in process)', () => {
       const res = await t.req(method, path, as('bob'), body);
       assert.equal(res.status, 404, `${method} ${path}: ${res.body}`);
     }
+    // Locations are per owner (issue 13 §7): B's PUT there creates B's own entity, as at a free path, and leaves A's alone.
     const put = await t.req('PUT', aliceVm, as('bob'), `${COMPUTE_LINE}\r\n${update}`);
-    assert.equal(put.status, 404, 'PUT neither replaces A\'s entity nor says it exists');
+    assert.equal(put.status, 201, 'PUT neither replaces A\'s entity nor says it exists');
+    assert.match((await t.req('GET', aliceVm, as('bob'))).body, /pwned/);
+    assert.equal((await t.req('DELETE', aliceVm, as('bob'))).status, 200);
+    assert.equal((await t.req('GET', aliceVm, as('bob'))).status, 404);
     const a = await t.req('GET', aliceVm, as('alice'));
     assert.equal(a.status, 200);
     assert.match(a.body, /alice-vm/);
@@ -126,23 +130,28 @@ describe('isolation between two users (basic auth, in process)', () => {
     assert.match(members.body, new RegExp(aliceVm.slice(-36)));
   });
 
-  it("never names A's mixin to B, nor pretends B defined it by re-posting A's definition (issue 13 §7)", async () => {
+  it("gives B a mixin name space of B's own: A's location and A's exact definition are free for B, and stay A's (issue 13 §7)", async () => {
     const atAlice = await t.req('POST', '/-/', as('bob'), 'Category: mine; scheme="http://example.org/bob#"; class="mixin"; location="/tags/prod/"\r\n');
-    assert.equal(atAlice.status, 409);
-    assert.doesNotMatch(atAlice.body, /alice/, 'the reason does not name the other owner\'s mixin');
+    assert.equal(atAlice.status, 200, atAlice.body);
+    assert.equal((await t.req('DELETE', '/-/', as('bob'), 'Category: mine; scheme="http://example.org/bob#"; class="mixin"\r\n')).status, 200);
     const same = await t.req('POST', '/-/', as('bob'), `${TAG_DEF}\r\n`);
-    assert.equal(same.status, 409, 'another owner\'s definition is taken, not silently "defined" for bob');
-    assert.equal((await t.req('GET', '/tags/prod/', as('bob'))).status, 404);
+    assert.equal(same.status, 200, 'B defines B\'s own mixin of that id');
+    const bobs = await t.req('GET', '/tags/prod/', as('bob'));
+    assert.equal(bobs.status, 200);
+    assert.doesNotMatch(bobs.body, new RegExp(aliceVm.slice(-36)), "B's collection holds none of A's entities");
+    assert.equal((await t.req('DELETE', '/-/', as('bob'), `${TAG}\r\n`)).status, 200);
+    const alices = await t.req('GET', '/tags/prod/', as('alice'));
+    assert.match(alices.body, new RegExp(aliceVm.slice(-36)), "removing B's leaves A's with its members");
     assert.equal((await t.req('POST', '/-/', as('alice'), `${TAG_DEF}\r\n`)).status, 200, 'its owner may re-post it');
   });
 
-  it('lets the admin see and touch everything', async () => {
+  it("lets the admin see and touch everyone's entities; the admin's discovery is the public categories and the admin's own", async () => {
     const all = await t.req('GET', '/compute/', as('root'));
     assert.match(all.body, new RegExp(aliceVm.slice(-36)));
     assert.match(all.body, new RegExp(bobVm.slice(-36)));
-    assert.match((await t.req('GET', '/-/', as('root'))).body, /example.org\/alice#/);
+    assert.doesNotMatch((await t.req('GET', '/-/', as('root'))).body, /example.org\/alice#/, 'user mixins are in their owner\'s name space');
     assert.equal((await t.req('GET', aliceVm, as('root'))).status, 200);
-    assert.equal((await t.req('GET', '/tags/prod/', as('root'))).status, 200);
+    assert.equal((await t.req('GET', '/tags/prod/', as('root'))).status, 404);
   });
 });
 

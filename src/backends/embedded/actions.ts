@@ -31,7 +31,8 @@ export function invokeAction(
     let entity = rowToEntity(row);
     const kind = c.model.findKind(entity.kind);
     if (!kind) throw new InternalError(`${location} has the kind ${entity.kind}, which the model does not know`);
-    if (!c.model.actionsFor(kind, c.model.resolveMixins(entity.mixins)).includes(action)) {
+    // The entity's mixins as its owner named them (their space).
+    if (!c.model.actionsFor(kind, c.model.visibleTo(entity.owner ?? '').resolveMixins(entity.mixins)).includes(action)) {
       throw new ValidationError('OCCI_ERR_VALIDATION_ACTION', `action ${action.term} is not defined for ${location}`);
     }
     const sm = c.model.stateMachine(kind);
@@ -63,14 +64,17 @@ export function invokeAction(
 }
 
 /**
- * `save` (Infrastructure 1.2 §2.2): a new OS template depending on os_tpl.
- * The client's name is honoured when it is a free, 1.1-valid term.
+ * `save` (Infrastructure 1.2 §2.2): a new OS template depending on os_tpl,
+ * in the saver's own name space. The client's name is honoured when it is a
+ * 1.1-valid term the saver does not use yet and no public template has;
+ * another owner's templates are never in the way.
  */
 function saveTemplate(c: Invoker, ctx: RequestContext, entity: Entity, parameters: Attributes): Mixin {
   const scheme = osTemplateScheme(c.templates);
+  const mine = c.model.visibleTo(ctx.owner);
   const free = (term: string) => {
     const location = `/mixin/os_tpl/${term}/`;
-    return !c.model.findCategory(scheme + term) && !c.model.findByLocation(location) && !c.store.findMixin(scheme + term) && !c.store.mixinAt(location);
+    return !mine.findCategory(scheme + term) && !mine.findByLocation(location) && !c.store.findMixin(ctx.owner, scheme + term) && !c.store.mixinAt(ctx.owner, location);
   };
   const name = parameters.name;
   let term = typeof name === 'string' && TERM_11.test(name) && free(name) ? name : undefined;

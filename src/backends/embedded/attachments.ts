@@ -5,11 +5,7 @@
  */
 import { ConflictError } from '../../errors.js';
 import { Mixin, STORAGE, type Model } from '../../model/index.js';
-import type { RequestContext } from '../backend.js';
-import { rowToEntity, type Store } from './store.js';
-
-/** Attachments are checked across owners: an administrator may link another owner's compute. */
-const EVERYONE: RequestContext = { user: '', owner: '', admin: true };
+import { rowToEntity, type EntityRow, type Store } from './store.js';
 
 /**
  * `http://occi-server.local/occi/storage#shareable`, at `/mixin/shareable/`:
@@ -39,11 +35,14 @@ function isStorage(model: Model, kind: string): boolean {
  * naming the link that holds it). Several links from one compute are one
  * attachment (several device names).
  */
-export function checkAttach(store: Store, model: Model, shareable: string, source: string, target: string, targetKind: string | undefined): void {
+export function checkAttach(
+  store: Store, model: Model, shareable: string, owner: string, source: string, target: string, targetKind: string | undefined,
+): void {
   if (targetKind === undefined || !isStorage(model, targetKind)) return;
-  const holder = store.linksTo(target).find((l) => l.source !== source);
+  // A link's ends are in its owner's space, and so are the other links to its target.
+  const holder = store.linksTo(owner, target).find((l) => l.source !== source);
   if (!holder) return;
-  const row = store.find(EVERYONE, target);
+  const row = store.findOwned(owner, target);
   if (row && rowToEntity(row).mixins.includes(shareable)) return;
   throw new ConflictError(
     'OCCI_ERR_CONFLICT_STATE',
@@ -52,15 +51,16 @@ export function checkAttach(store: Store, model: Model, shareable: string, sourc
 }
 
 /**
- * Before `locations` are deleted: a storage still attached by a link that
+ * Before `rows` are deleted: a storage still attached by a link that
  * is not going too (neither the link nor its source is deleted) is 409
  * naming the link.
  */
-export function checkDetached(store: Store, model: Model, locations: ReadonlySet<string>): void {
-  for (const location of locations) {
-    const row = store.find(EVERYONE, location);
-    if (!row || row.source !== null || !isStorage(model, row.kind)) continue;
-    const holders = store.linksTo(location).filter((l) => !locations.has(l.location) && !locations.has(l.source));
+export function checkDetached(store: Store, model: Model, rows: readonly EntityRow[]): void {
+  const going = new Set(rows.map((r) => `${r.owner}\u0000${r.location}`));
+  for (const row of rows) {
+    const location = row.location;
+    if (row.source !== null || !isStorage(model, row.kind)) continue;
+    const holders = store.linksTo(row.owner, location).filter((l) => !going.has(`${row.owner}\u0000${l.location}`) && !going.has(`${row.owner}\u0000${l.source}`));
     if (holders.length === 0) continue;
     throw new ConflictError(
       'OCCI_ERR_CONFLICT_STATE',
@@ -70,9 +70,9 @@ export function checkDetached(store: Store, model: Model, locations: ReadonlySet
 }
 
 /** Before a storage loses `shareable`: refused while more than one resource attaches it. */
-export function checkUnshare(store: Store, shareable: string, location: string, before: readonly string[], after: readonly string[]): void {
+export function checkUnshare(store: Store, shareable: string, owner: string, location: string, before: readonly string[], after: readonly string[]): void {
   if (!before.includes(shareable) || after.includes(shareable)) return;
-  const sources = new Set(store.linksTo(location).map((l) => l.source));
+  const sources = new Set(store.linksTo(owner, location).map((l) => l.source));
   if (sources.size <= 1) return;
   throw new ConflictError(
     'OCCI_ERR_CONFLICT_STATE',

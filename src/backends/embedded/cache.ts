@@ -1,7 +1,7 @@
 import type { Entity, Link, Resource } from '../../model/index.js';
 
 /**
- * Entities as last read, by location, frozen. Valid only while nothing has
+ * Entities as last read, by owner and location, frozen. Valid only while nothing has
  * been written: the backend clears it after each of its write transactions,
  * and when SQLite's `data_version` says another connection (a process sharing
  * the file) has committed. Frozen entities also tell the renderings that
@@ -16,14 +16,15 @@ export class EntityCache {
     this.#limit = limit;
   }
 
-  get(location: string): Entity | undefined {
-    return this.#byLocation.get(location);
+  /** Locations are per owner: the key is the owner and the location. */
+  get(owner: string, location: string): Entity | undefined {
+    return this.#byLocation.get(`${owner}\u0000${location}`);
   }
 
   /** Freezes the entity (with its links) and keeps it; returns it. */
   add(entity: Entity): Entity {
     if (this.#byLocation.size >= this.#limit) this.#byLocation.delete(this.#byLocation.keys().next().value!);
-    this.#byLocation.set(entity.location, freezeEntity(entity));
+    this.#byLocation.set(`${entity.owner ?? ''}\u0000${entity.location}`, freezeEntity(entity));
     return entity;
   }
 

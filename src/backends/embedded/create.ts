@@ -18,7 +18,7 @@ export interface Creator {
   readonly maxLinksPerResource?: number;
   /** Type id of the `shareable` mixin (attachments.ts); attachments are not checked without it. */
   readonly shareable?: string;
-  /** Device names per source resource, read once per write (see DeviceNames). */
+  /** Device names per owner and source resource, read once per write (see DeviceNames). */
   readonly names?: Map<string, DeviceNames>;
 }
 
@@ -30,30 +30,32 @@ export function createEntities(c: Creator, ctx: RequestContext, drafts: readonly
     throw new ValidationError('OCCI_ERR_VALIDATION_LOCATION', 'a location can be chosen for one entity at a time');
   }
   const w: Creator = c.names ? c : { ...c, names: new Map() };
-  const created: string[] = [];
+  const created: Array<[owner: string, location: string]> = [];
   for (const draft of drafts) {
     const kind = draft.kind;
-    const location = at === undefined ? undefined : checkAt(w, kind, at);
     if (kind.isA(LINK)) {
       if (draft.source === undefined || draft.target === undefined) {
         throw new ValidationError('OCCI_ERR_VALIDATION_LINK', 'a link needs a source and a target');
       }
-      created.push(insertLink(w, ctx, draft, sourceRow(w, ctx, draft.source), draft.target, location));
+      const from = sourceRow(w, ctx, draft.source);
+      const location = at === undefined ? undefined : checkAt(w, from.owner, kind, at);
+      created.push([from.owner, insertLink(w, draft, from, draft.target, location)]);
     } else {
-      created.push(insertResource(w, ctx, draft, location));
+      // A new resource is the requester's, in their own space (an administrator's too).
+      const location = at === undefined ? undefined : checkAt(w, ctx.owner, kind, at);
+      created.push([ctx.owner, insertResource(w, ctx, draft, location)]);
     }
   }
-  return w.store.withLinks(created.map((l) => rowToEntity(w.store.find(ctx, l)!)));
+  return w.store.withLinks(created.map(([owner, l]) => rowToEntity(w.store.findOwned(owner, l)!)));
 }
 
-/** Adds a resource's inline links (creation, or a partial update that carries links). */
-export function insertLinks(c: Creator, ctx: RequestContext, source: string, drafts: readonly EntityDraft[]): void {
+/** Adds a resource's inline links (creation, or a partial update that carries links); `from` is the resource's row. */
+export function insertLinks(c: Creator, from: EntityRow, drafts: readonly EntityDraft[]): void {
   if (drafts.length === 0) return;
   const w: Creator = c.names ? c : { ...c, names: new Map() };
   // One source, read once; each distinct target once (a request may name the same network a thousand times).
-  const from = sourceRow(w, ctx, source);
   const targets = new Map<string, string>();
-  for (const d of drafts) insertLink(w, ctx, d, from, d.target ?? '', undefined, targets);
+  for (const d of drafts) insertLink(w, d, from, d.target ?? '', undefined, targets);
 }
 
 /** The source of a new link: a visible resource (an invisible one is reported like an absent one: isolation must not leak existence). */
@@ -67,46 +69,48 @@ function sourceRow(c: Creator, ctx: RequestContext, source: string): EntityRow {
 
 function insertResource(c: Creator, ctx: RequestContext, draft: EntityDraft, at: string | undefined): string {
   const { kind } = draft;
-  const location = at ?? newLocation(c, kind, draft.requestedId);
+  const location = at ?? newLocation(c, ctx.owner, kind, draft.requestedId);
   const { mixins, attributes } = completeResource(c.model, kind, draft.mixins, draft.attributes, c.defaultOs);
   c.store.insert({
     id: idOf(kind, location), kind: kind.id, mixins: mixins.map((m) => m.id), attributes, location, version: '1', owner: ctx.owner,
   });
-  insertLinks(c, ctx, location, draft.links);
+  insertLinks(c, c.store.findOwned(ctx.owner, location)!, draft.links);
   return location;
 }
 
+/** A link of `from`'s owner (Core §12: a link is part of its source), its target resolved in that owner's space. */
 function insertLink(
-  c: Creator, ctx: RequestContext, draft: EntityDraft, from: EntityRow, target: string, at: string | undefined, targets?: Map<string, string>,
+  c: Creator, draft: EntityDraft, from: EntityRow, target: string, at: string | undefined, targets?: Map<string, string>,
 ): string {
   const { kind } = draft;
   const source = from.location;
+  const owner = from.owner;
   let targetKind = draft.targetKind;
   if (target.startsWith('/')) {
     targetKind = targets?.get(target);
     if (targetKind === undefined) {
-      targetKind = localTargetKind(c, ctx, target);
+      targetKind = localTargetKind(c, owner, target);
       targets?.set(target, targetKind);
     }
   } else {
     checkExternal(target);
   }
-  if (c.shareable !== undefined && target.startsWith('/')) checkAttach(c.store, c.model, c.shareable, source, target, targetKind);
-  const location = at ?? newLocation(c, kind, draft.requestedId);
-  const attributes = deviceNames(c, source).complete(kind, draft.attributes);
+  if (c.shareable !== undefined && target.startsWith('/')) checkAttach(c.store, c.model, c.shareable, owner, source, target, targetKind);
+  const location = at ?? newLocation(c, owner, kind, draft.requestedId);
+  const attributes = deviceNames(c, owner, source).complete(kind, draft.attributes);
   const link: Link = {
     id: idOf(kind, location), kind: kind.id, mixins: draft.mixins.map((m) => m.id), attributes, location, version: '1',
     // A link is part of its source resource (Core §12, composition), so it has the source's owner.
-    owner: from.owner, source, target, sourceKind: from.kind,
+    owner, source, target, sourceKind: from.kind,
   };
   if (targetKind !== undefined) link.targetKind = targetKind;
   c.store.insert(link);
   return location;
 }
 
-/** The Kind of a link's target in this provider: an existing entity the request may see. */
-function localTargetKind(c: Creator, ctx: RequestContext, target: string): string {
-  const to = c.store.find(ctx, target);
+/** The Kind of a link's target in this provider: an existing entity of the link's owner. */
+function localTargetKind(c: Creator, owner: string, target: string): string {
+  const to = c.store.findOwned(owner, target);
   if (!to) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the target ${target} does not exist`);
   return to.kind;
 }
@@ -124,23 +128,25 @@ function checkExternal(target: string): void {
  * attachment rules checked once it has moved. A link moved to another
  * resource gets device names free there.
  */
-export function relink(c: Creator, ctx: RequestContext, link: Link, after: Link, attributes: Attributes): Link {
+export function relink(c: Creator, link: Link, after: Link, attributes: Attributes): Link {
   const w: Creator = c.names ? c : { ...c, names: new Map() };
+  const owner = link.owner ?? '';
   const moved: Link = { ...link, attributes, source: after.source, target: after.target };
   if (after.source !== link.source) {
-    const from = sourceRow(w, ctx, after.source);
-    if (from.owner !== link.owner) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the source ${after.source} has another owner than ${link.location}`);
+    // The new ends are in the link's owner's space, as at creation.
+    const from = w.store.findOwned(owner, after.source);
+    if (!from || from.source !== null) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the source ${after.source} is not a resource of this provider`);
     moved.sourceKind = from.kind;
     const kind = c.model.findKind(link.kind);
-    if (kind) moved.attributes = deviceNames(w, after.source).complete(kind, attributes);
+    if (kind) moved.attributes = deviceNames(w, owner, after.source).complete(kind, attributes);
   }
   let targetKind = after.targetKind;
   if (!after.target.startsWith('/')) checkExternal(after.target);
-  else targetKind = after.target === link.target ? link.targetKind : localTargetKind(w, ctx, after.target);
+  else targetKind = after.target === link.target ? link.targetKind : localTargetKind(w, owner, after.target);
   if (targetKind === undefined) delete moved.targetKind;
   else moved.targetKind = targetKind;
   c.store.moveLink(moved);
-  if (c.shareable !== undefined && moved.target.startsWith('/')) checkAttach(c.store, c.model, c.shareable, moved.source, moved.target, targetKind);
+  if (c.shareable !== undefined && moved.target.startsWith('/')) checkAttach(c.store, c.model, c.shareable, owner, moved.source, moved.target, targetKind);
   return moved;
 }
 
@@ -149,11 +155,12 @@ export function relink(c: Creator, ctx: RequestContext, link: Link, after: Link,
  * link a write adds to it and kept for the rest of the write; refuses a link
  * past the most a resource may have.
  */
-function deviceNames(c: Creator, source: string): DeviceNames {
-  let names = c.names?.get(source);
+function deviceNames(c: Creator, owner: string, source: string): DeviceNames {
+  const key = `${owner}\u0000${source}`;
+  let names = c.names?.get(key);
   if (!names) {
-    names = new DeviceNames(c.store.linksOf(source), (l) => c.model.findKind(l.kind));
-    c.names?.set(source, names);
+    names = new DeviceNames(c.store.linksOf(owner, source), (l) => c.model.findKind(l.kind));
+    c.names?.set(key, names);
   }
   if (c.maxLinksPerResource !== undefined && names.count >= c.maxLinksPerResource) {
     throw new QuotaError(`${source} has ${names.count} links, the most a resource may have (--max-links-per-resource ${c.maxLinksPerResource})`);
@@ -161,10 +168,10 @@ function deviceNames(c: Creator, source: string): DeviceNames {
   return names;
 }
 
-/** `<kind location><id>`: the requested id when it is free, else a fresh UUID. */
-function newLocation(c: Creator, kind: Kind, requested: string | undefined): string {
+/** `<kind location><id>`: the requested id when `owner` does not use it yet (ids are per owner), else a fresh UUID. */
+function newLocation(c: Creator, owner: string, kind: Kind, requested: string | undefined): string {
   const base = kindLocation(kind);
-  if (requested !== undefined && CLIENT_ID.test(requested) && !c.store.idTaken(requested) && !c.store.locationTaken(base + requested)) {
+  if (requested !== undefined && CLIENT_ID.test(requested) && !c.store.idTaken(owner, requested) && !c.store.locationTaken(owner, base + requested)) {
     return base + requested;
   }
   return base + newId();
@@ -184,8 +191,8 @@ export function newId(): string {
   return `${ms.slice(0, 8)}-${ms.slice(8)}-7${random.slice(15)}`;
 }
 
-/** A PUT to a new path (HTTP Protocol §5.2): `<kind location><token>`, and free. */
-function checkAt(c: Creator, kind: Kind, at: string): string {
+/** A PUT to a new path (HTTP Protocol §5.2): `<kind location><token>`, and free in `owner`'s space (another owner's entities are never in the way). */
+function checkAt(c: Creator, owner: string, kind: Kind, at: string): string {
   const base = kindLocation(kind);
   const token = at.startsWith(base) ? at.slice(base.length) : '';
   if (!CLIENT_ID.test(token)) {
@@ -194,7 +201,7 @@ function checkAt(c: Creator, kind: Kind, at: string): string {
       `${at} is not a location for a new ${kind.term}: use ${base}<id>, the id made of letters, digits, "-" and "_"`,
     );
   }
-  if (c.store.locationTaken(at) || c.store.idTaken(token)) {
+  if (c.store.locationTaken(owner, at) || c.store.idTaken(owner, token)) {
     throw new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `${at} is taken`);
   }
   return at;

@@ -190,9 +190,9 @@ describe('EmbeddedBackend', () => {
     assert.equal(await two.backend.get(ALICE, gone.location), undefined);
     assert.equal(await two.backend.get(ALICE, (gone as Resource).links[0].location), undefined);
     assert.ok(await two.backend.get(ALICE, net.location));
-    const tagAgain = two.model.findMixin(tag.id)!;
+    const tagAgain = two.model.visibleTo('alice').findMixin(tag.id)!;
     assert.deepEqual([tagAgain.origin, tagAgain.owner, tagAgain.location], ['user', 'alice', '/tags/prod/']);
-    const golden = two.model.findMixin(`${OS}golden`)!;
+    const golden = two.model.visibleTo(ALICE.owner).findMixin(`${OS}golden`)!;
     assert.deepEqual([templateFamily(golden), golden.location, golden.title], [OS_TPL, '/mixin/os_tpl/golden/', 'Saved from after']);
     assert.deepEqual((await two.backend.list(ALICE, { mixin: tag.id, detail: 'locations' })).locations, [vm.location]);
     await two.backend.stop();
@@ -390,10 +390,13 @@ describe('embedded backend under hostile sizes (issue 13)', () => {
         scheme: `http://example.org/u${i % 100}#`, term: `img${i}`, depends: [OS_TPL], applies: [COMPUTE], location: `/img/u${i % 100}/${i}/`, origin: 'user', owner: `u${i % 100}`,
       }));
     }
-    const [plain, tagged] = await backend.create(ALICE, [draft(COMPUTE), draft(COMPUTE, {}, ['http://example.org/u7#img32007'])]);
-    const listed = await backend.list(ALICE, { mixin: OS_TPL.id, detail: 'entities' });
+    // The tagged compute is u7's: an entity carries public mixins and its owner's own.
+    const u7 = { user: 'u7', owner: 'u7', admin: false };
+    const mine = draftEntity(model.visibleTo('u7'), COMPUTE, { kind: COMPUTE.id, mixins: ['http://example.org/u7#img32007'], attributes: {}, links: [], actionLinks: 0 }, (u) => u);
+    const [plain, tagged] = await backend.create(u7, [draft(COMPUTE), mine]);
+    const listed = await backend.list(u7, { mixin: OS_TPL.id, detail: 'entities' });
     assert.deepEqual(listed.locations, [plain.location, tagged.location]);
-    const page = await backend.list(ALICE, { mixin: OS_TPL.id, detail: 'locations', offset: 1, limit: 1 });
+    const page = await backend.list(u7, { mixin: OS_TPL.id, detail: 'locations', offset: 1, limit: 1 });
     assert.deepEqual(page.locations, [tagged.location]);
     await backend.stop();
   });

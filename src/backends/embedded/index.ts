@@ -15,7 +15,7 @@ import { createEntities, insertLinks, relink, type Creator } from './create.js';
 import { isSqliteError, toBackendError } from './errors.js';
 import { listEntities } from './query.js';
 import { openDatabase, type Synchronous } from './schema.js';
-import { Store, nextVersion, rowToEntity, visible, type MixinData } from './store.js';
+import { Store, nextVersion, rowToEntity, visible, type EntityRow, type MixinData } from './store.js';
 import { checkTemplateScheme } from './template-scheme.js';
 import { mixinData, userMixin } from './user-mixin.js';
 import { defaultOsId, templateMixins, type TemplatesConfig } from '../templates.js';
@@ -56,6 +56,7 @@ export class EmbeddedBackend implements Backend {
     conditionalWrites: true,
     unionListing: true,
     relink: true,
+    ownerNamespaces: true,
   };
   readonly #options: EmbeddedOptions;
   #db: Database.Database | undefined;
@@ -134,18 +135,19 @@ export class EmbeddedBackend implements Backend {
     if (version === this.#dataVersion) return;
     this.#dataVersion = version;
     const rows = store.mixinRows();
-    const ids = new Set(rows.map((r) => r.id));
+    const key = (owner: string | null | undefined, id: string) => `${owner ?? ''}\u0000${id}`;
+    const ids = new Set(rows.map((r) => key(r.owner, r.id)));
     for (const m of model.mixins) {
-      if (m.origin === 'user' && !ids.has(m.id)) {
+      if (m.origin === 'user' && !ids.has(key(m.owner, m.id))) {
         try {
-          model.removeUserMixin(m.id);
+          model.visibleTo(m.owner).removeUserMixin(m.id);
         } catch {
           // still depended upon: kept until its dependants go
         }
       }
     }
     for (const row of rows) {
-      if (model.findCategory(row.id)) continue;
+      if (row.owner === null ? model.findCategory(row.id) : model.findOwned(row.owner, row.id)) continue;
       const data = JSON.parse(row.data) as MixinData;
       try {
         if (row.origin === 'saved') model.addMixin(savedMixin(model, data, row.owner));
@@ -170,13 +172,13 @@ export class EmbeddedBackend implements Backend {
   async get(ctx: RequestContext, location: string): Promise<Entity | undefined> {
     checkDeadline(ctx, DATABASE);
     this.#checkCache();
-    const cached = this.#cache.get(location);
-    if (cached) return visible(ctx, cached.owner ?? '') ? cached : undefined;
+    // The requester's own space first; an administrator may be given another owner's entity (store.find).
+    const cached = this.#cache.get(ctx.owner, location);
+    if (cached) return cached;
     return this.#read((store) => {
-      const row = store.find({ ...ctx, admin: true }, location);
+      const row = store.find(ctx, location);
       if (!row) return undefined;
-      const entity = this.#cache.add(store.withLinks([rowToEntity(row)])[0]);
-      return visible(ctx, row.owner) ? entity : undefined;
+      return this.#cache.get(row.owner, row.location) ?? this.#cache.add(store.withLinks([rowToEntity(row)])[0]);
     });
   }
 
@@ -208,9 +210,9 @@ export class EmbeddedBackend implements Backend {
     checkDeadline(ctx, DATABASE);
     return this.#write((store, model) => {
       const creator = this.#creator(store, model);
-      const locations: string[] = [];
+      const written: Array<[owner: string, location: string]> = [];
       for (const { before, after: entity, links } of changes) {
-        const row = store.find(ctx, before.location);
+        const row = rowOf(store, ctx, before);
         if (!row) throw new NotFoundError(`no entity at ${before.location}`);
         if (String(row.version) !== before.version) {
           throw new ConflictError(
@@ -224,18 +226,19 @@ export class EmbeddedBackend implements Backend {
         const kind = model.findKind(row.kind);
         const sm = kind && model.stateMachine(kind);
         if (sm && stored.attributes[sm.attribute] !== undefined) attributes[sm.attribute] = stored.attributes[sm.attribute];
-        if (this.#shareable) checkUnshare(store, this.#shareable, row.location, stored.mixins, entity.mixins);
+        checkOwnersMixins(model, row.owner, stored.mixins, entity.mixins);
+        if (this.#shareable) checkUnshare(store, this.#shareable, row.owner, row.location, stored.mixins, entity.mixins);
         // Identity, kind and owner are not the client's to change; a link's ends are (Core 1.2 §5.4.2).
         const moved = isLink(stored) && isLink(entity) && (entity.source !== stored.source || entity.target !== stored.target || entity.targetKind !== stored.targetKind);
-        const kept = moved ? relink(creator, ctx, stored, entity, attributes) : { ...stored, attributes };
+        const kept = moved ? relink(creator, stored, entity, attributes) : { ...stored, attributes };
         store.update({ ...kept, mixins: [...entity.mixins], version: nextVersion(stored.version) });
         if (links && links.length > 0) {
           if (row.source !== null) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', 'a link cannot carry links');
-          insertLinks(creator, ctx, row.location, links);
+          insertLinks(creator, row, links);
         }
-        locations.push(row.location);
+        written.push([row.owner, row.location]);
       }
-      const stored = store.withLinks(locations.map((l) => rowToEntity(store.find(ctx, l)!)));
+      const stored = store.withLinks(written.map(([owner, l]) => rowToEntity(store.findOwned(owner, l)!)));
       if (changes.some((c) => c.links && c.links.length > 0)) this.#checkOwned(store, ctx, stored);
       return stored;
     });
@@ -245,10 +248,15 @@ export class EmbeddedBackend implements Backend {
     checkDeadline(ctx, DATABASE);
     await this.#write((store, model) => {
       // Every location must exist before anything goes: all or nothing.
-      for (const l of locations) if (!store.find(ctx, l)) throw new NotFoundError(`no entity at ${l}`);
+      const rows = new Map<string, EntityRow>();
+      for (const l of locations) {
+        const row = store.find(ctx, l);
+        if (!row) throw new NotFoundError(`no entity at ${l}`);
+        rows.set(`${row.owner}\u0000${row.location}`, row);
+      }
       checkVersion(store, ctx, locations, ifVersion);
-      checkDetached(store, model, new Set(locations));
-      for (const l of new Set(locations)) store.delete(l);
+      checkDetached(store, model, [...rows.values()]);
+      for (const row of rows.values()) store.delete(row.owner, row.location);
     });
   }
 
@@ -268,15 +276,15 @@ export class EmbeddedBackend implements Backend {
   async defineMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     checkDeadline(ctx, DATABASE);
     await this.#write((store) => {
+      // In the owner's space: another owner's mixins are never in the way (issue 13 §7).
       const owner = mixin.owner ?? ctx.owner;
-      const existing = store.findMixin(mixin.id);
-      if (existing?.location === mixin.location && existing.owner === owner) return;
-      const holder = store.mixinAt(mixin.location);
+      const existing = store.findMixin(owner, mixin.id);
+      if (existing?.location === mixin.location && existing.origin === 'user') return;
+      const holder = store.mixinAt(owner, mixin.location);
       if (existing || holder) {
-        // Another owner's mixin is not named.
         throw new ConflictError(
           existing ? 'OCCI_ERR_CONFLICT_CATEGORY' : 'OCCI_ERR_CONFLICT_LOCATION',
-          existing ? `mixin ${mixin.id} is already defined` : `location ${mixin.location} is already taken${holder!.owner === owner ? ` by ${holder!.id}` : ''}`,
+          existing ? `mixin ${mixin.id} is already defined` : `location ${mixin.location} is already taken by ${holder!.id}`,
         );
       }
       store.insertMixin({ id: mixin.id, origin: 'user', owner, location: mixin.location, data: JSON.stringify(mixinData(mixin)) });
@@ -286,18 +294,17 @@ export class EmbeddedBackend implements Backend {
   async removeMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     checkDeadline(ctx, DATABASE);
     await this.#write((store) => {
-      const row = store.findMixin(mixin.id);
-      const owner = row?.owner ?? mixin.owner;
+      const owner = mixin.owner ?? ctx.owner;
+      const row = store.findMixin(owner, mixin.id);
       // Another user's tag is as absent as their entities.
-      if ((row && row.origin !== 'user') || (owner !== undefined && owner !== null && !visible(ctx, owner))) {
-        throw new NotFoundError(`no user mixin ${mixin.id}`);
-      }
-      for (const location of store.membersOf(mixin.id)) {
-        const entity = rowToEntity(store.find({ ...ctx, admin: true }, location)!);
+      if ((row && row.origin !== 'user') || !visible(ctx, owner)) throw new NotFoundError(`no user mixin ${mixin.id}`);
+      // Its members are its owner's entities (memberships join an owner's mixins to that owner's entities only).
+      for (const location of store.membersOf(owner, mixin.id)) {
+        const entity = rowToEntity(store.findOwned(owner, location)!);
         store.update({ ...entity, mixins: entity.mixins.filter((m) => m !== mixin.id), version: nextVersion(entity.version) });
       }
-      store.removeMemberships(mixin.id);
-      store.deleteMixin(mixin.id);
+      store.removeMemberships(owner, mixin.id);
+      store.deleteMixin(owner, mixin.id);
     });
   }
 
@@ -457,6 +464,30 @@ function transactions(db: Database.Database, store: Store, model: Model): Transa
     }
   });
   return { store, model, run, batch, dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck() };
+}
+
+/**
+ * The stored row of an entity the request read: an administrator's is
+ * looked up in the space of the owner it was read from (several owners may
+ * hold the location).
+ */
+function rowOf(store: Store, ctx: RequestContext, entity: Entity): EntityRow | undefined {
+  if (ctx.admin && entity.owner !== undefined) return store.findOwned(entity.owner, entity.location);
+  return store.find(ctx, entity.location);
+}
+
+/**
+ * An entity carries public mixins and its owner's own, never another
+ * owner's (memberships join an owner's mixins to that owner's entities): an
+ * administrator cannot tag a user's entity with the administrator's mixin.
+ */
+function checkOwnersMixins(model: Model, owner: string, before: readonly string[], after: readonly string[]): void {
+  const view = model.visibleTo(owner);
+  for (const id of after) {
+    if (!before.includes(id) && !view.findMixin(id)) {
+      throw new ValidationError('OCCI_ERR_VALIDATION_CATEGORY', `mixin ${id} is neither a provider mixin nor one of the entity owner's own`);
+    }
+  }
 }
 
 /** If-Match inside the write transaction: no other write can come between the check and the change. */

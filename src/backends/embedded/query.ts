@@ -11,14 +11,18 @@ import { rowToEntity, type EntityRow, type Store } from './store.js';
  * full page carries `next`, the creation sequence number of its last entity;
  * every answer carries `total` (a count query when the listing is paged).
  */
-export function listEntities(store: Store, model: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): ListResult {
-  const result = listPage(store, model, ctx, query, cache);
+export function listEntities(store: Store, base: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): ListResult {
+  // Mixin ids and families as the requester names them: public mixins and their own.
+  const model = base.visibleTo(ctx.owner);
+  const { lastSeq, ...result } = listPage(store, model, ctx, query, cache);
   const paged = query.limit !== undefined || query.cursor !== undefined || (query.offset ?? 0) > 0;
   const total = paged ? countAll(store, model, ctx, query) : result.locations.length;
-  if (query.limit === undefined || result.locations.length < query.limit || result.locations.length === 0) return { ...result, total };
-  const last = store.find({ ...ctx, admin: true }, result.locations.at(-1)!);
-  return last ? { ...result, next: String(last.seq), total } : { ...result, total };
+  if (query.limit === undefined || result.locations.length < query.limit || result.locations.length === 0 || lastSeq === undefined) return { ...result, total };
+  return { ...result, next: String(lastSeq), total };
 }
+
+type Page = ListResult & { lastSeq?: number };
+type SeqRow = { seq: number; owner: string; location: string };
 
 /** Every page of a listing, counted: SQL's count where no filter applies, else the filtered rows. */
 function countAll(store: Store, model: Model, ctx: RequestContext, query: ListQuery): number {
@@ -29,10 +33,10 @@ function countAll(store: Store, model: Model, ctx: RequestContext, query: ListQu
     return store.adhoc(`SELECT count(*) ${whole.from}`, true).get(...whole.params) as number;
   }
   const rows = store.adhoc(`SELECT * ${whole.from}`).all(...whole.params) as EntityRow[];
-  return rows.reduce((n, row) => n + (matchesFilter(model, rowToEntity(row), filter) ? 1 : 0), 0);
+  return rows.reduce((n, row) => n + (matchesFilter(ctx.admin ? model.visibleTo(row.owner) : model, rowToEntity(row), filter) ? 1 : 0), 0);
 }
 
-function listPage(store: Store, model: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): ListResult {
+function listPage(store: Store, model: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): Page {
   const selected = selection(model, ctx, query);
   if (selected === undefined) return query.detail === 'entities' ? { locations: [], entities: [] } : { locations: [] };
   const { params } = selected;
@@ -43,21 +47,23 @@ function listPage(store: Store, model: Model, ctx: RequestContext, query: ListQu
   const filtering = filter !== undefined && (filter.categories.length > 0 || Object.keys(filter.attributes).length > 0);
 
   if (!filtering && query.detail === 'locations') {
-    const locations = store.adhoc(`SELECT location ${sql} LIMIT ? OFFSET ?`, true).all(...params, limit, offset) as string[];
-    return { locations };
+    const rows = store.adhoc(`SELECT seq, owner, location ${sql} LIMIT ? OFFSET ?`).all(...params, limit, offset) as SeqRow[];
+    return { locations: rows.map((r) => r.location), lastSeq: rows.at(-1)?.seq };
   }
-  let entities: Entity[];
+  let rows: EntityRow[];
   if (filtering) {
-    const rows = store.adhoc(`SELECT * ${sql}`).all(...params) as EntityRow[];
-    entities = rows.map(rowToEntity).filter((e) => matchesFilter(model, e, filter!));
-    entities = entities.slice(offset, limit < 0 ? undefined : offset + limit);
+    // The filter reads each entity's mixins as its owner named them.
+    const all = store.adhoc(`SELECT * ${sql}`).all(...params) as EntityRow[];
+    rows = all.filter((r) => matchesFilter(ctx.admin ? model.visibleTo(r.owner) : model, rowToEntity(r), filter!));
+    rows = rows.slice(offset, limit < 0 ? undefined : offset + limit);
   } else {
     if (cache) return cachedPage(store, cache, sql, [...params, limit, offset]);
-    const rows = store.adhoc(`SELECT * ${sql} LIMIT ? OFFSET ?`).all(...params, limit, offset) as EntityRow[];
-    entities = rows.map(rowToEntity);
+    rows = store.adhoc(`SELECT * ${sql} LIMIT ? OFFSET ?`).all(...params, limit, offset) as EntityRow[];
   }
+  const entities = rows.map(rowToEntity);
   const locations = entities.map((e) => e.location);
-  return query.detail === 'entities' ? { locations, entities: store.withLinks(entities) } : { locations };
+  const lastSeq = rows.at(-1)?.seq;
+  return query.detail === 'entities' ? { locations, entities: store.withLinks(entities), lastSeq } : { locations, lastSeq };
 }
 
 /** The FROM and WHERE of a listing (owner, kinds, mixin, union, cursor), or undefined when it selects nothing. */
@@ -83,9 +89,7 @@ function selection(model: Model, ctx: RequestContext, query: ListQuery): { from:
   if (query.mixin !== undefined) {
     // A mixin's family travels as one JSON array: 40,000 user mixins depending on os_tpl are
     // one bound value, not 40,000 (SQLite allows 32,766 variables in a statement).
-    const ids = mixinFamily(model, query.mixin);
-    where.push(ids.length === 1 ? 'location IN (SELECT location FROM memberships WHERE mixin = ?)' : 'location IN (SELECT location FROM memberships WHERE mixin IN (SELECT value FROM json_each(?)))');
-    params.push(ids.length === 1 ? ids[0] : JSON.stringify(ids));
+    where.push(members(model, ctx, mixinFamily(model, query.mixin), params));
   }
   if (query.union !== undefined) {
     // One statement for every collection below the path, each part limited to the owner: the work
@@ -98,9 +102,7 @@ function selection(model: Model, ctx: RequestContext, query: ListQuery): { from:
       if (!ctx.admin) params.push(ctx.owner);
     }
     if (query.union.mixins.length > 0) {
-      parts.push(`SELECT e.seq FROM memberships m JOIN entities e ON e.location = m.location WHERE m.mixin IN (SELECT value FROM json_each(?))${own.replace('owner', 'e.owner')}`);
-      params.push(JSON.stringify(query.union.mixins));
-      if (!ctx.admin) params.push(ctx.owner);
+      parts.push(`SELECT seq FROM entities WHERE ${members(model, ctx, query.union.mixins, params)}`);
     }
     if (parts.length === 0) return undefined;
     where.push(`seq IN (${parts.join(' UNION ')})`);
@@ -109,23 +111,45 @@ function selection(model: Model, ctx: RequestContext, query: ListQuery): { from:
 }
 
 /**
+ * The WHERE term for entities associated with one of `ids` (pushing its
+ * parameters): a membership joins an owner's entity to a public mixin or to
+ * that owner's own. A requester sees their own memberships; an
+ * administrator, for public mixins, everyone's, and for owned ids their own
+ * only (another owner's mixin of the same id is another mixin).
+ */
+function members(model: Model, ctx: RequestContext, ids: readonly string[], params: unknown[]): string {
+  const any = (list: readonly string[], owner: boolean) => {
+    params.push(JSON.stringify(list));
+    if (owner) params.push(ctx.owner);
+    return `(owner, location) IN (SELECT owner, location FROM memberships WHERE mixin IN (SELECT value FROM json_each(?))${owner ? ' AND owner = ?' : ''})`;
+  };
+  if (!ctx.admin) return any(ids, true);
+  const publicIds = ids.filter((id) => model.findMixin(id)?.owner === undefined);
+  const ownIds = ids.filter((id) => model.findMixin(id)?.owner !== undefined);
+  const terms = [...(publicIds.length > 0 ? [any(publicIds, false)] : []), ...(ownIds.length > 0 ? [any(ownIds, true)] : [])];
+  return terms.length === 0 ? '0' : `(${terms.join(' OR ')})`;
+}
+
+/**
  * A page of full entities through the read cache: the locations alone when
  * every entity is cached (a listing polled again), else the rows, keeping
  * and reusing cached entities.
  */
-function cachedPage(store: Store, cache: EntityCache, sql: string, params: unknown[]): ListResult {
-  const locations = store.adhoc(`SELECT location ${sql} LIMIT ? OFFSET ?`, true).all(...params) as string[];
+function cachedPage(store: Store, cache: EntityCache, sql: string, params: unknown[]): Page {
+  const keys = store.adhoc(`SELECT seq, owner, location ${sql} LIMIT ? OFFSET ?`).all(...params) as SeqRow[];
+  const locations = keys.map((k) => k.location);
+  const lastSeq = keys.at(-1)?.seq;
   const hits: Entity[] = [];
-  for (const l of locations) {
-    const e = cache.get(l);
+  for (const k of keys) {
+    const e = cache.get(k.owner, k.location);
     if (!e) break;
     hits.push(e);
   }
-  if (hits.length === locations.length) return { locations, entities: hits };
+  if (hits.length === keys.length) return { locations, entities: hits, lastSeq };
   const rows = store.adhoc(`SELECT * ${sql} LIMIT ? OFFSET ?`).all(...params) as EntityRow[];
   const read: Entity[] = [];
   const entities = rows.map((row) => {
-    const e = cache.get(row.location);
+    const e = cache.get(row.owner, row.location);
     if (e) return e;
     const fresh = rowToEntity(row);
     read.push(fresh);
@@ -133,7 +157,7 @@ function cachedPage(store: Store, cache: EntityCache, sql: string, params: unkno
   });
   store.withLinks(read);
   for (const e of read) cache.add(e);
-  return { locations: entities.map((e) => e.location), entities };
+  return { locations: entities.map((e) => e.location), entities, lastSeq: rows.at(-1)?.seq };
 }
 
 /**

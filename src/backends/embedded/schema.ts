@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** The schema version this code writes; a database at a higher one is refused. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Ordered migrations: step `i` takes a database from version `i` to `i + 1`.
@@ -69,6 +69,73 @@ export const MIGRATIONS: readonly string[] = [
     WHERE EXISTS (SELECT 1 FROM entities WHERE owner <> 'anonymous')
        OR EXISTS (SELECT 1 FROM mixins WHERE owner IS NOT NULL AND owner <> 'anonymous');
   `,
+  // 4: a name space per owner (issue 13 §7): entity locations and ids, user mixin ids and
+  // locations are unique per owner, so whether another tenant holds a name is never observable.
+  // SQLite changes a UNIQUE or a foreign key by rebuilding the table; the new tables refer to
+  // each other as *_new, which the renames rewrite. Foreign keys are checked at COMMIT (a moved
+  // link may precede its new source in seq order). Seq numbers go on where they were.
+  `
+  PRAGMA defer_foreign_keys = ON;
+  CREATE TABLE entities_new (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    location TEXT NOT NULL,
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    -- a link goes with its source resource (Core §12, composition), of the same owner
+    source TEXT,
+    target TEXT,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    UNIQUE (owner, location),
+    UNIQUE (owner, id),
+    FOREIGN KEY (owner, source) REFERENCES entities_new(owner, location) ON DELETE CASCADE
+  );
+  INSERT INTO entities_new (seq, location, id, kind, owner, source, target, version, data)
+    SELECT seq, location, id, kind, owner, source, target, version, data FROM entities ORDER BY seq;
+  DELETE FROM sqlite_sequence WHERE name = 'entities_new';
+  INSERT INTO sqlite_sequence (name, seq) SELECT 'entities_new', seq FROM sqlite_sequence WHERE name = 'entities';
+  CREATE TABLE memberships_new (
+    owner TEXT NOT NULL,
+    mixin TEXT NOT NULL,
+    location TEXT NOT NULL,
+    PRIMARY KEY (owner, mixin, location),
+    FOREIGN KEY (owner, location) REFERENCES entities_new(owner, location) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  INSERT INTO memberships_new (owner, mixin, location)
+    SELECT e.owner, m.mixin, m.location FROM memberships m JOIN entities e ON e.location = m.location;
+  CREATE TABLE mixins_new (
+    id TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('user', 'saved')),
+    owner TEXT,
+    location TEXT NOT NULL,
+    -- JSON: { scheme, term, title?, depends, applies, source? }
+    data TEXT NOT NULL,
+    UNIQUE (owner, id),
+    UNIQUE (owner, location)
+  );
+  INSERT INTO mixins_new (rowid, id, origin, owner, location, data) SELECT rowid, id, origin, owner, location, data FROM mixins ORDER BY rowid;
+  DROP TABLE memberships;
+  DROP TABLE mixins;
+  DROP TABLE entities;
+  ALTER TABLE entities_new RENAME TO entities;
+  ALTER TABLE memberships_new RENAME TO memberships;
+  ALTER TABLE mixins_new RENAME TO mixins;
+  CREATE INDEX entities_kind ON entities(kind, seq);
+  CREATE INDEX entities_owner ON entities(owner, kind, seq);
+  CREATE INDEX entities_source ON entities(owner, source);
+  CREATE INDEX entities_target ON entities(owner, target);
+  -- an administrator's lookup of a location, whoever holds it
+  CREATE INDEX entities_location ON entities(location);
+  CREATE INDEX memberships_location ON memberships(owner, location);
+  CREATE INDEX memberships_mixin ON memberships(mixin, owner);
+  CREATE TRIGGER owners_insert AFTER INSERT ON entities BEGIN
+    INSERT INTO owners (owner, entities) VALUES (new.owner, 1) ON CONFLICT(owner) DO UPDATE SET entities = entities + 1;
+  END;
+  CREATE TRIGGER owners_delete AFTER DELETE ON entities BEGIN
+    UPDATE owners SET entities = entities - 1 WHERE owner = old.owner;
+  END;
+  `,
 ];
 
 /** The schemes whose users can own entities (the `none` scheme's user is `anonymous`, unchanged). */
@@ -96,8 +163,11 @@ export function qualifyLegacyOwners(db: Database.Database, file: string, scheme:
   if (!(OWNER_SCHEMES as readonly string[]).includes(scheme)) throw new Error(`legacy-owner-scheme: "${scheme}" is not one of ${OWNER_SCHEMES.join(', ')}`);
   db.transaction(() => {
     db.function('occi_qualify', { deterministic: true }, (owner: unknown) => (owner === null || owner === 'anonymous' ? owner : qualify(String(owner), scheme)));
+    // An owner is part of the keys links and memberships refer to (migration 4): all move together, checked at COMMIT.
     db.exec(`
+      PRAGMA defer_foreign_keys = ON;
       UPDATE entities SET owner = occi_qualify(owner) WHERE owner <> 'anonymous';
+      UPDATE memberships SET owner = occi_qualify(owner) WHERE owner <> 'anonymous';
       UPDATE mixins SET owner = occi_qualify(owner) WHERE owner IS NOT NULL AND owner <> 'anonymous';
       DELETE FROM owners;
       INSERT INTO owners (owner, entities) SELECT owner, count(*) FROM entities GROUP BY owner;

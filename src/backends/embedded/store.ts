@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Attributes, Entity, Link, Resource } from '../../model/index.js';
+import { ConflictError } from '../../errors.js';
 import type { RequestContext } from '../backend.js';
 
 /** One row of `entities`; `data` is the JSON of what has no column. */
@@ -79,11 +80,15 @@ export function entityData(entity: Entity): string {
 
 /**
  * The SQL of the embedded backend, each statement prepared once. Methods are
- * synchronous and run inside the caller's transaction.
+ * synchronous and run inside the caller's transaction. Every entity, link
+ * end, membership and user mixin is named within its owner's space (schema
+ * migration 4): a location is looked up together with its owner.
  */
 export class Store {
   readonly db: Database.Database;
   #byLocation;
+  #anyAt;
+  #holders;
   #idTaken;
   #insert;
   #update;
@@ -107,32 +112,34 @@ export class Store {
 
   constructor(db: Database.Database) {
     this.db = db;
-    this.#byLocation = db.prepare<[string], EntityRow>('SELECT * FROM entities WHERE location = ?');
-    this.#idTaken = db.prepare<[string], number>('SELECT 1 FROM entities WHERE id = ?').pluck();
+    this.#byLocation = db.prepare<[string, string], EntityRow>('SELECT * FROM entities WHERE owner = ? AND location = ?');
+    this.#anyAt = db.prepare<[string], EntityRow>('SELECT * FROM entities WHERE location = ? ORDER BY seq LIMIT 2');
+    this.#holders = db.prepare<[string], number>('SELECT count(*) FROM entities WHERE location = ?').pluck();
+    this.#idTaken = db.prepare<[string, string], number>('SELECT 1 FROM entities WHERE owner = ? AND id = ?').pluck();
     this.#insert = db.prepare<[Omit<EntityRow, 'seq'>]>(
       'INSERT INTO entities (location, id, kind, owner, source, target, version, data) VALUES (@location, @id, @kind, @owner, @source, @target, @version, @data)',
     );
-    this.#update = db.prepare<[string, number, string]>('UPDATE entities SET data = ?, version = ? WHERE location = ?');
-    this.#moveLink = db.prepare<[string, string, string]>('UPDATE entities SET source = ?, target = ? WHERE location = ?');
-    this.#delete = db.prepare<[string]>('DELETE FROM entities WHERE location = ?');
-    this.#deleteIncoming = db.prepare<[string]>('DELETE FROM entities WHERE target = ? AND source IS NOT NULL');
-    this.#linksTo = db.prepare<[string], EntityRow>('SELECT * FROM entities WHERE target = ? AND source IS NOT NULL ORDER BY seq');
-    // One query for the links of many resources: the page's locations travel as one JSON array.
+    this.#update = db.prepare<[string, number, string, string]>('UPDATE entities SET data = ?, version = ? WHERE owner = ? AND location = ?');
+    this.#moveLink = db.prepare<[string, string, string, string]>('UPDATE entities SET source = ?, target = ? WHERE owner = ? AND location = ?');
+    this.#delete = db.prepare<[string, string]>('DELETE FROM entities WHERE owner = ? AND location = ?');
+    this.#deleteIncoming = db.prepare<[string, string]>('DELETE FROM entities WHERE owner = ? AND target = ? AND source IS NOT NULL');
+    this.#linksTo = db.prepare<[string, string], EntityRow>('SELECT * FROM entities WHERE owner = ? AND target = ? AND source IS NOT NULL ORDER BY seq');
+    // One query for the links of many resources: the page's [owner, location] pairs travel as one JSON array.
     this.#linksFrom = db.prepare<[string], EntityRow>(
-      'SELECT * FROM entities WHERE source IN (SELECT value FROM json_each(?)) ORDER BY seq',
+      "SELECT e.* FROM json_each(?) j JOIN entities e ON e.owner = json_extract(j.value, '$[0]') AND e.source = json_extract(j.value, '$[1]') ORDER BY e.seq",
     );
-    this.#linksOf = db.prepare<[string], EntityRow>('SELECT * FROM entities WHERE source = ? ORDER BY seq');
-    this.#clearMemberships = db.prepare<[string]>('DELETE FROM memberships WHERE location = ?');
-    this.#addMembership = db.prepare<[string, string]>('INSERT OR IGNORE INTO memberships (mixin, location) VALUES (?, ?)');
-    this.#membersOf = db.prepare<[string], string>('SELECT location FROM memberships WHERE mixin = ?').pluck();
-    this.#deleteMemberships = db.prepare<[string]>('DELETE FROM memberships WHERE mixin = ?');
+    this.#linksOf = db.prepare<[string, string], EntityRow>('SELECT * FROM entities WHERE owner = ? AND source = ? ORDER BY seq');
+    this.#clearMemberships = db.prepare<[string, string]>('DELETE FROM memberships WHERE owner = ? AND location = ?');
+    this.#addMembership = db.prepare<[string, string, string]>('INSERT OR IGNORE INTO memberships (owner, mixin, location) VALUES (?, ?, ?)');
+    this.#membersOf = db.prepare<[string, string], string>('SELECT location FROM memberships WHERE owner = ? AND mixin = ?').pluck();
+    this.#deleteMemberships = db.prepare<[string, string]>('DELETE FROM memberships WHERE owner = ? AND mixin = ?');
     this.#mixinRows = db.prepare<[], MixinRow>('SELECT id, origin, owner, location, data FROM mixins ORDER BY rowid');
-    this.#mixinById = db.prepare<[string], MixinRow>('SELECT id, origin, owner, location, data FROM mixins WHERE id = ?');
-    this.#mixinByLocation = db.prepare<[string], MixinRow>('SELECT id, origin, owner, location, data FROM mixins WHERE location = ?');
+    this.#mixinById = db.prepare<[string, string], MixinRow>('SELECT id, origin, owner, location, data FROM mixins WHERE owner IS ? AND id = ?');
+    this.#mixinByLocation = db.prepare<[string, string], MixinRow>('SELECT id, origin, owner, location, data FROM mixins WHERE owner IS ? AND location = ?');
     this.#insertMixin = db.prepare<[MixinRow]>(
       'INSERT INTO mixins (id, origin, owner, location, data) VALUES (@id, @origin, @owner, @location, @data)',
     );
-    this.#deleteMixin = db.prepare<[string]>('DELETE FROM mixins WHERE id = ?');
+    this.#deleteMixin = db.prepare<[string, string]>('DELETE FROM mixins WHERE owner IS ? AND id = ?');
     this.#owned = db.prepare<[string], number>('SELECT entities FROM owners WHERE owner = ?').pluck();
   }
 
@@ -141,28 +148,45 @@ export class Store {
     return this.#owned.get(owner) ?? 0;
   }
 
-  /** The row at `location` when it exists and `ctx` may see it. */
+  /**
+   * The row at `location` in the requester's space. An administrator's
+   * request finds their own entity first, else the one entity any owner
+   * holds there; when several owners hold the location, which is meant is
+   * not the server's to guess: 409, naming how many (see README, Isolation).
+   */
   find(ctx: RequestContext, location: string): EntityRow | undefined {
-    const row = this.#byLocation.get(location);
-    return row && visible(ctx, row.owner) ? row : undefined;
+    const own = this.#byLocation.get(ctx.owner, location);
+    if (own || !ctx.admin) return own;
+    const rows = this.#anyAt.all(location);
+    if (rows.length <= 1) return rows[0];
+    throw new ConflictError(
+      'OCCI_ERR_CONFLICT_OWNERS',
+      `${location} is held by ${this.#holders.get(location)} owners, none of them you: an administrator acts on such an entity as its owner`,
+    );
   }
 
-  /** Whatever the owner: for uniqueness checks. */
-  locationTaken(location: string): boolean {
-    return this.#byLocation.get(location) !== undefined;
+  /** The row at `location` in `owner`'s space. */
+  findOwned(owner: string, location: string): EntityRow | undefined {
+    return this.#byLocation.get(owner, location);
   }
 
-  idTaken(id: string): boolean {
-    return this.#idTaken.get(id) !== undefined;
+  /** Whether `owner` holds `location` (uniqueness is per owner). */
+  locationTaken(owner: string, location: string): boolean {
+    return this.#byLocation.get(owner, location) !== undefined;
+  }
+
+  idTaken(owner: string, id: string): boolean {
+    return this.#idTaken.get(owner, id) !== undefined;
   }
 
   insert(entity: Entity): void {
     const link = entity as Partial<Link>;
+    const owner = entity.owner ?? '';
     this.#insert.run({
-      location: entity.location, id: entity.id, kind: entity.kind, owner: entity.owner ?? '',
+      location: entity.location, id: entity.id, kind: entity.kind, owner,
       source: link.source ?? null, target: link.target ?? null, version: Number(entity.version), data: entityData(entity),
     });
-    this.#setMemberships(entity.location, entity.mixins, false);
+    this.#setMemberships(owner, entity.location, entity.mixins, false);
   }
 
   /**
@@ -171,30 +195,31 @@ export class Store {
    * memberships when they are the same (an action changes only the state).
    */
   update(entity: Entity, mixinsFrom?: readonly string[]): void {
-    this.#update.run(entityData(entity), Number(entity.version), entity.location);
+    const owner = entity.owner ?? '';
+    this.#update.run(entityData(entity), Number(entity.version), owner, entity.location);
     if (mixinsFrom !== undefined && sameList(mixinsFrom, entity.mixins)) return;
-    this.#setMemberships(entity.location, entity.mixins, true);
+    this.#setMemberships(owner, entity.location, entity.mixins, true);
   }
 
   /** Stores a link's new source and target columns (its data goes with `update`). */
   moveLink(link: Link): void {
-    this.#moveLink.run(link.source, link.target, link.location);
+    this.#moveLink.run(link.source, link.target, link.owner ?? '', link.location);
   }
 
-  /** Deletes an entity; its outgoing links and memberships follow by foreign key, incoming links here. */
-  delete(location: string): void {
-    this.#deleteIncoming.run(location);
-    this.#delete.run(location);
+  /** Deletes an entity; its outgoing links and memberships follow by foreign key, incoming links (of its owner) here. */
+  delete(owner: string, location: string): void {
+    this.#deleteIncoming.run(owner, location);
+    this.#delete.run(owner, location);
   }
 
   /** Outgoing links of one resource, in creation order. */
-  linksOf(source: string): Link[] {
-    return this.#linksOf.all(source).map((r) => rowToEntity(r) as Link);
+  linksOf(owner: string, source: string): Link[] {
+    return this.#linksOf.all(owner, source).map((r) => rowToEntity(r) as Link);
   }
 
-  /** Links pointing to one resource (whatever their owner), in creation order. */
-  linksTo(target: string): Link[] {
-    return this.#linksTo.all(target).map((r) => rowToEntity(r) as Link);
+  /** Links of `owner` pointing to one of their resources, in creation order. */
+  linksTo(owner: string, target: string): Link[] {
+    return this.#linksTo.all(owner, target).map((r) => rowToEntity(r) as Link);
   }
 
   /** Entities with their outgoing links attached, one query for all. */
@@ -202,38 +227,42 @@ export class Store {
     const resources = entities.filter((e) => (e as Partial<Link>).source === undefined);
     if (resources.length === 0) return entities;
     const bySource = new Map<string, Link[]>();
-    for (const r of resources) bySource.set(r.location, ((r as Resource).links = []));
-    const rows = resources.length === 1 ? this.#linksOf.all(resources[0].location) : this.#linksFrom.all(JSON.stringify(resources.map((r) => r.location)));
-    for (const row of rows) bySource.get(row.source!)?.push(rowToEntity(row) as Link);
+    const key = (owner: string, location: string) => `${owner}\u0000${location}`;
+    for (const r of resources) bySource.set(key(r.owner ?? '', r.location), ((r as Resource).links = []));
+    const rows = resources.length === 1
+      ? this.#linksOf.all(resources[0].owner ?? '', resources[0].location)
+      : this.#linksFrom.all(JSON.stringify(resources.map((r) => [r.owner ?? '', r.location])));
+    for (const row of rows) bySource.get(key(row.owner, row.source!))?.push(rowToEntity(row) as Link);
     return entities;
   }
 
-  membersOf(mixin: string): string[] {
-    return this.#membersOf.all(mixin);
+  membersOf(owner: string, mixin: string): string[] {
+    return this.#membersOf.all(owner, mixin);
   }
 
-  removeMemberships(mixin: string): void {
-    this.#deleteMemberships.run(mixin);
+  removeMemberships(owner: string, mixin: string): void {
+    this.#deleteMemberships.run(owner, mixin);
   }
 
   mixinRows(): MixinRow[] {
     return this.#mixinRows.all();
   }
 
-  findMixin(id: string): MixinRow | undefined {
-    return this.#mixinById.get(id);
+  /** `owner`'s user mixin or saved template with this type id. */
+  findMixin(owner: string | null, id: string): MixinRow | undefined {
+    return this.#mixinById.get(owner as string, id);
   }
 
-  mixinAt(location: string): MixinRow | undefined {
-    return this.#mixinByLocation.get(location);
+  mixinAt(owner: string | null, location: string): MixinRow | undefined {
+    return this.#mixinByLocation.get(owner as string, location);
   }
 
   insertMixin(row: MixinRow): void {
     this.#insertMixin.run(row);
   }
 
-  deleteMixin(id: string): void {
-    this.#deleteMixin.run(id);
+  deleteMixin(owner: string | null, id: string): void {
+    this.#deleteMixin.run(owner as string, id);
   }
 
   /** A statement built at run time (list queries), prepared once per distinct SQL text. */
@@ -248,8 +277,8 @@ export class Store {
     return stmt;
   }
 
-  #setMemberships(location: string, mixins: readonly string[], clear: boolean): void {
-    if (clear) this.#clearMemberships.run(location);
-    for (const m of mixins) this.#addMembership.run(m, location);
+  #setMemberships(owner: string, location: string, mixins: readonly string[], clear: boolean): void {
+    if (clear) this.#clearMemberships.run(owner, location);
+    for (const m of mixins) this.#addMembership.run(owner, m, location);
   }
 }

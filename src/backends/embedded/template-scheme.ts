@@ -24,9 +24,10 @@ const DISTINCT_MIXINS = `
  */
 export function checkTemplateScheme(store: Store, model: Model, scheme: string, where: string): void {
   const stale = new Map<string, string>();
+  const owned = new Set(store.mixinRows().map((r) => r.id));
   for (const id of store.adhoc(DISTINCT_MIXINS, true).all() as string[]) {
     // Saved templates and user mixins are in the model whatever the scheme: only configured ones go missing.
-    if (model.findMixin(id)) continue;
+    if (model.findMixin(id) || owned.has(id)) continue;
     const base = TEMPLATE_ID.exec(id)?.[1];
     if (base !== undefined && base !== scheme && !stale.has(base)) stale.set(base, id);
   }

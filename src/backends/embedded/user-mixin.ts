@@ -5,7 +5,9 @@ import type { MixinData } from './store.js';
 /** A stored user mixin as the model holds it. */
 export function userMixin(model: Model, id: string, location: string, owner: string | null, data: MixinData): Mixin {
   // A dependency the model no longer has (a template dropped from the configuration) is left out, not fatal.
-  const depends = data.depends.map((d) => model.findMixin(d)).filter((m): m is Mixin => m !== undefined);
+  // Dependencies are public mixins or the owner's own.
+  const view = model.visibleTo(owner ?? undefined);
+  const depends = data.depends.map((d) => view.findMixin(d)).filter((m): m is Mixin => m !== undefined);
   const applies = data.applies.map((k) => model.findKind(k)).filter((k) => k !== undefined);
   const mixin = new Mixin({
     scheme: data.scheme, term: data.term, title: data.title, location, depends, applies, origin: 'user', owner: owner ?? undefined,
