@@ -74,6 +74,8 @@ export class RemoteShapedBackend implements Backend {
     state: 'eventual',
     externalTargets: false,
     conditionalWrites: false,
+    // The cloud names entities (nothing to choose); tags are the model's, per owner, and items' memberships.
+    ownerNamespaces: true,
   };
   /** Switch the cloud off (503) or slow it down (504 against a deadline). */
   up = true;
@@ -208,7 +210,8 @@ export class RemoteShapedBackend implements Backend {
 
   async removeMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     await this.#call(ctx, () => {
-      for (const item of this.#items.values()) item.mixins = item.mixins.filter((m) => m !== mixin.id);
+      // The mixin's owner's items only: another owner's mixin of the same id is another mixin.
+      for (const item of this.#items.values()) if (item.owner === mixin.owner) item.mixins = item.mixins.filter((m) => m !== mixin.id);
     });
   }
 

@@ -12,7 +12,10 @@ import { mixinData, userMixin } from './user-mixin.js';
  * (`capabilities.userMixins: 'server'`): their definitions and which entity
  * carries which, in occi-server's own SQLite file (`<data-dir>/tags.sqlite`),
  * keyed by entity location. Everything else stays in the cloud, never
- * copied. Every write is one transaction, durable before it returns.
+ * copied. Every write is one transaction, durable before it returns. A
+ * user mixin's type id and location are unique per owner (issue 13 §7): two
+ * owners may define the same, and a membership joins a location to its
+ * owner's mixin.
  *
  * @example
  * const tags = TagStore.open('./data');
@@ -27,7 +30,7 @@ export class TagStore {
   private constructor(db: Database.Database) {
     this.#db = db;
     this.#tagsOf = db.prepare('SELECT location, mixin FROM tag_members WHERE location IN (SELECT value FROM json_each(?)) ORDER BY rowid');
-    this.#insertMember = db.prepare('INSERT OR IGNORE INTO tag_members (location, mixin) VALUES (?, ?)');
+    this.#insertMember = db.prepare('INSERT OR IGNORE INTO tag_members (owner, location, mixin) VALUES (?, ?, ?)');
   }
 
   static open(dataDir: string): TagStore {
@@ -39,13 +42,25 @@ export class TagStore {
     const db = new Database(file);
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS tag_mixins (id TEXT PRIMARY KEY, owner TEXT NOT NULL, location TEXT UNIQUE NOT NULL, data TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS tag_members (
-        location TEXT NOT NULL, mixin TEXT NOT NULL REFERENCES tag_mixins(id) ON DELETE CASCADE, PRIMARY KEY (location, mixin)
-      );
-      CREATE INDEX IF NOT EXISTS tag_members_mixin ON tag_members(mixin);
-    `);
+    db.transaction(() => {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version >= TAG_SCHEMA_VERSION) return;
+      const old = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tag_mixins'").get() !== undefined;
+      db.exec(TAG_SCHEMA.replaceAll('{new}', old ? '_new' : ''));
+      // Version 0 had one name space for everyone: its rows move into their owners' spaces.
+      if (old) {
+        db.exec(`
+          INSERT INTO tag_mixins_new (rowid, owner, id, location, data) SELECT rowid, owner, id, location, data FROM tag_mixins ORDER BY rowid;
+          INSERT INTO tag_members_new (owner, location, mixin) SELECT m.owner, t.location, t.mixin FROM tag_members t JOIN tag_mixins m ON m.id = t.mixin;
+          DROP TABLE tag_members;
+          DROP TABLE tag_mixins;
+          ALTER TABLE tag_mixins_new RENAME TO tag_mixins;
+          ALTER TABLE tag_members_new RENAME TO tag_members;
+        `);
+      }
+      db.exec('CREATE INDEX IF NOT EXISTS tag_members_mixin ON tag_members(owner, mixin)');
+      db.pragma(`user_version = ${TAG_SCHEMA_VERSION}`);
+    }).immediate();
     db.pragma('foreign_keys = ON');
     return new TagStore(db);
   }
@@ -53,30 +68,31 @@ export class TagStore {
   /** Adds every stored user mixin to the model (at start: definitions survive restarts). */
   load(model: Model): void {
     for (const row of this.#db.prepare('SELECT id, owner, location, data FROM tag_mixins ORDER BY rowid').all() as MixinRow[]) {
-      if (!model.findCategory(row.id)) model.addUserMixin(userMixin(model, row.id, row.location, row.owner, JSON.parse(row.data) as MixinData));
+      if (!model.findOwned(row.owner, row.id)) model.addUserMixin(userMixin(model, row.id, row.location, row.owner, JSON.parse(row.data) as MixinData));
     }
   }
 
+  /** Stores a user mixin in its owner's space; the same definition again is no collision, another owner's never in the way. */
   define(ctx: RequestContext, mixin: Mixin): void {
     const owner = mixin.owner ?? ctx.owner;
-    const existing = this.#db.prepare('SELECT id, owner, location FROM tag_mixins WHERE id = ? OR location = ?').get(mixin.id, mixin.location) as
-      { id: string; owner: string | null; location: string } | undefined;
-    if (existing?.id === mixin.id && existing.location === mixin.location && existing.owner === owner) return;
+    const existing = this.#db.prepare('SELECT id, location FROM tag_mixins WHERE owner = ? AND (id = ? OR location = ?)').get(owner, mixin.id, mixin.location) as
+      { id: string; location: string } | undefined;
+    if (existing?.id === mixin.id && existing.location === mixin.location) return;
     if (existing) {
-      // Another owner's mixin is not named.
       throw existing.id === mixin.id
         ? new ConflictError('OCCI_ERR_CONFLICT_CATEGORY', `mixin ${mixin.id} is already defined`)
-        : new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `location ${mixin.location} is already taken${existing.owner === owner ? ` by ${existing.id}` : ''}`);
+        : new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `location ${mixin.location} is already taken by ${existing.id}`);
     }
-    this.#db.prepare('INSERT INTO tag_mixins (id, owner, location, data) VALUES (?, ?, ?, ?)')
-      .run(mixin.id, owner, mixin.location, JSON.stringify(mixinData(mixin)));
+    this.#db.prepare('INSERT INTO tag_mixins (owner, id, location, data) VALUES (?, ?, ?, ?)')
+      .run(owner, mixin.id, mixin.location, JSON.stringify(mixinData(mixin)));
   }
 
-  /** Forgets a user mixin and its memberships; another owner's is NotFoundError, as absent. */
-  remove(ctx: RequestContext, id: string): void {
-    const row = this.#db.prepare('SELECT owner FROM tag_mixins WHERE id = ?').get(id) as { owner: string } | undefined;
-    if (!row || (!ctx.admin && row.owner !== ctx.owner)) throw new NotFoundError(`no user mixin ${id}`);
-    this.#db.prepare('DELETE FROM tag_mixins WHERE id = ?').run(id);
+  /** Forgets `owner`'s user mixin and its memberships; another owner's (for a non-administrator) is NotFoundError, as absent. */
+  remove(ctx: RequestContext, id: string, owner = ctx.owner): void {
+    if (!ctx.admin && owner !== ctx.owner) throw new NotFoundError(`no user mixin ${id}`);
+    const row = this.#db.prepare('SELECT 1 FROM tag_mixins WHERE owner = ? AND id = ?').get(owner, id);
+    if (!row) throw new NotFoundError(`no user mixin ${id}`);
+    this.#db.prepare('DELETE FROM tag_mixins WHERE owner = ? AND id = ?').run(owner, id);
   }
 
   /** The tags of each location, in association order; one query for a whole listing. */
@@ -102,18 +118,18 @@ export class TagStore {
     return out;
   }
 
-  /** Makes `tags` (known user mixin ids; others are ignored) the tags of a location. */
-  set(location: string, tags: readonly string[]): void {
+  /** Makes `tags` (user mixin ids of `owner`, the location's owner; others are ignored) the tags of a location. */
+  set(owner: string, location: string, tags: readonly string[]): void {
     this.#db.transaction(() => {
       this.#db.prepare('DELETE FROM tag_members WHERE location = ?').run(location);
-      const known = new Set((this.#db.prepare('SELECT id FROM tag_mixins').pluck().all() as string[]));
-      for (const t of tags) if (known.has(t)) this.#insertMember.run(location, t);
+      const known = new Set((this.#db.prepare('SELECT id FROM tag_mixins WHERE owner = ?').pluck().all(owner) as string[]));
+      for (const t of tags) if (known.has(t)) this.#insertMember.run(owner, location, t);
     })();
   }
 
-  /** Locations carrying any of these tags. */
-  members(ids: readonly string[]): Set<string> {
-    const rows = this.#db.prepare('SELECT location FROM tag_members WHERE mixin IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(ids)) as string[];
+  /** Locations of `owner` carrying any of these tags. */
+  members(owner: string, ids: readonly string[]): Set<string> {
+    const rows = this.#db.prepare('SELECT location FROM tag_members WHERE owner = ? AND mixin IN (SELECT value FROM json_each(?))').pluck().all(owner, JSON.stringify(ids)) as string[];
     return new Set(rows);
   }
 
@@ -128,3 +144,16 @@ export class TagStore {
 }
 
 interface MixinRow { id: string; owner: string; location: string; data: string }
+
+/** `PRAGMA user_version` of tags.sqlite: 1 has a name space per owner. */
+const TAG_SCHEMA_VERSION = 1;
+const TAG_SCHEMA = `
+  CREATE TABLE tag_mixins{new} (
+    owner TEXT NOT NULL, id TEXT NOT NULL, location TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (owner, id), UNIQUE (owner, location)
+  );
+  CREATE TABLE tag_members{new} (
+    owner TEXT NOT NULL, location TEXT NOT NULL, mixin TEXT NOT NULL,
+    PRIMARY KEY (location, owner, mixin),
+    FOREIGN KEY (owner, mixin) REFERENCES tag_mixins{new}(owner, id) ON DELETE CASCADE
+  );`;

@@ -158,7 +158,7 @@ export class OpenNebulaBackend implements Backend {
     if (at !== undefined) throw new NotImplementedError(`PUT-create at ${at}: OpenNebula numbers its own objects`);
     const s = await this.oned.as(ctx);
     const out: Entity[] = [];
-    for (const d of drafts) out.push(await this.#create(s, d));
+    for (const d of drafts) out.push(await this.#create(s, d, ctx.owner));
     return out;
   }
 
@@ -177,7 +177,7 @@ export class OpenNebulaBackend implements Backend {
       for (const [method, ...params] of calls) await s.call(method, ...params);
       let vm = doc;
       for (const { name, vector } of vectors) vm = (await attach(s, vm, name, vector)).vm;
-      this.#setTags(change.before.location, change.after.mixins);
+      this.#setTags(change.before.owner ?? ctx.owner, change.before.location, change.after.mixins);
       out.push(await this.#reader.fresh(s, place, change.before.location));
     }
     return out;
@@ -230,10 +230,10 @@ export class OpenNebulaBackend implements Backend {
   }
 
   async removeMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
-    this.#store().remove(ctx, mixin.id);
+    this.#store().remove(ctx, mixin.id, mixin.owner);
   }
 
-  async #create(s: Session, d: EntityDraft): Promise<Entity> {
+  async #create(s: Session, d: EntityDraft, owner: string): Promise<Entity> {
     if (d.kind.location === undefined) throw new ValidationError('OCCI_ERR_VALIDATION_KIND', `${d.kind.term} has no location: it cannot be instantiated`);
     let place: Place;
     switch (d.kind.id) {
@@ -262,7 +262,7 @@ export class OpenNebulaBackend implements Backend {
     }
     const location = 'id' in place ? `${d.kind.location}${place.id}` : `${d.kind.location}${linkId(place.vm, place.sub)}`;
     try {
-      this.#setTags(location, d.mixins.map((m) => m.id));
+      this.#setTags(owner, location, d.mixins.map((m) => m.id));
       return await this.#reader.fresh(s, place, location);
     } catch (err) {
       // The client hears of a failure: what was made goes again (best effort), nothing half-done.
@@ -272,9 +272,10 @@ export class OpenNebulaBackend implements Backend {
     }
   }
 
-  #setTags(location: string, mixins: readonly string[]): void {
-    const model = this.#running();
-    this.#store().set(location, mixins.filter((id) => model.findMixin(id)?.origin === 'user'));
+  /** The user mixins of `owner` (the entity's owner: their name space) among `mixins` become the location's tags. */
+  #setTags(owner: string, location: string, mixins: readonly string[]): void {
+    const view = this.#running().visibleTo(owner);
+    this.#store().set(owner, location, mixins.filter((id) => view.findMixin(id)?.origin === 'user'));
   }
 
   #store(): TagStore {

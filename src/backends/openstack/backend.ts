@@ -150,7 +150,7 @@ export class OpenStackBackend implements Backend {
 
   async removeMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     this.#running();
-    this.#tags!.remove(ctx, mixin.id);
+    this.#tags!.remove(ctx, mixin.id, mixin.owner);
   }
 
   #session(ctx: RequestContext): Session {

@@ -53,7 +53,9 @@ export async function changeEntities(s: Session, changes: readonly EntityChange[
         if (renamed) await s.clients.cinder.updateVolume(where.id, { name: title }, s.call);
         break;
     }
-    s.tags.set(before.location, after.mixins.filter((id) => s.model.findMixin(id)?.origin === 'user'));
+    // The entity's owner's user mixins (their name space).
+    const owner = before.owner ?? s.ctx.owner;
+    s.tags.set(owner, before.location, after.mixins.filter((id) => s.model.visibleTo(owner).findMixin(id)?.origin === 'user'));
     if (links && links.length > 0) {
       if (where.collection !== COMPUTE.location) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', 'only a compute carries links here');
       await createEntities(s, links.map((l) => ({ ...l, source: before.location })));
