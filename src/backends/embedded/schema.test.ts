@@ -71,17 +71,22 @@ describe('schema migrations', () => {
     const entity = raw.prepare("INSERT INTO entities (location, id, kind, owner, version, data) VALUES (?, ?, 'k', ?, 1, '{}')");
     for (const [i, owner] of ['alice', 'alice', 'group:ops', 'anonymous'].entries()) entity.run(`/compute/${i}`, String(i), owner);
     raw.prepare("INSERT INTO mixins (id, origin, owner, location, data) VALUES ('s#t', 'user', 'alice', '/t/', '{}')").run();
+    // A link and a membership: the owner is part of the keys they refer by (migration 4), renamed together.
+    raw.prepare("INSERT INTO entities (location, id, kind, owner, source, target, version, data) VALUES ('/link/l', 'l', 'k', 'alice', '/compute/0', '/compute/1', 1, '{}')").run();
+    raw.prepare("INSERT INTO memberships (mixin, location) VALUES ('s#t', '/compute/0')").run();
     raw.close();
     const owners = (db: Database.Database) => db.prepare('SELECT owner, count(*) AS n FROM entities GROUP BY owner ORDER BY owner').all();
 
     assert.throws(() => openDatabase(data), /2 owner\(s\).*"alice", "group:ops".*--legacy-owner-scheme basic\|oidc/);
     assert.throws(() => openDatabase(data, 'NORMAL', 'kerberos'), /"kerberos" is not one of basic/);
     let check = new Database(join(data, 'occi.sqlite'), { readonly: true });
-    assert.deepEqual(owners(check), [{ owner: 'alice', n: 2 }, { owner: 'anonymous', n: 1 }, { owner: 'group:ops', n: 1 }], 'refused: nothing renamed');
+    assert.deepEqual(owners(check), [{ owner: 'alice', n: 3 }, { owner: 'anonymous', n: 1 }, { owner: 'group:ops', n: 1 }], 'refused: nothing renamed');
     check.close();
 
     let db = openDatabase(data, 'NORMAL', 'oidc');
-    assert.deepEqual(owners(db), [{ owner: 'anonymous', n: 1 }, { owner: 'group:oidc:ops', n: 1 }, { owner: 'oidc:alice', n: 2 }]);
+    assert.deepEqual(owners(db), [{ owner: 'anonymous', n: 1 }, { owner: 'group:oidc:ops', n: 1 }, { owner: 'oidc:alice', n: 3 }]);
+    assert.deepEqual(db.prepare('SELECT owner, mixin, location FROM memberships').all(), [{ owner: 'oidc:alice', mixin: 's#t', location: '/compute/0' }]);
+    assert.deepEqual(db.pragma('foreign_key_check'), []);
     assert.equal(db.prepare("SELECT owner FROM mixins WHERE id = 's#t'").pluck().get(), 'oidc:alice');
     assert.deepEqual(db.prepare('SELECT owner, entities AS n FROM owners WHERE entities > 0 ORDER BY owner').all(), owners(db), 'the per-owner counts follow');
     db.close();
@@ -91,6 +96,52 @@ describe('schema migrations', () => {
     check = new Database(join(data, 'occi.sqlite'), { readonly: true });
     assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
     check.close();
+  });
+
+  it('migration 4 moves a version-3 database with data into per-owner name spaces: rows, links, memberships, counts and seq kept', () => {
+    const data = join(dir, 'v3');
+    mkdirSync(data);
+    const raw = new Database(join(data, 'occi.sqlite'));
+    raw.pragma('foreign_keys = ON');
+    raw.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    for (let v = 0; v < 3; v++) raw.exec(MIGRATIONS[v]);
+    raw.prepare("INSERT INTO meta VALUES ('schema_version', '3')").run();
+    const entity = raw.prepare("INSERT INTO entities (location, id, kind, owner, source, target, version, data) VALUES (?, ?, 'k', ?, ?, ?, 1, '{}')");
+    entity.run('/compute/a', 'a', 'basic:alice', null, null);
+    entity.run('/link/l', 'l', 'basic:alice', '/compute/a', '/storage/s');
+    entity.run('/compute/b', 'b', 'basic:bob', null, null);
+    entity.run('/storage/s', 's', 'basic:alice', null, null);
+    entity.run('/compute/gone', 'gone', 'basic:bob', null, null);
+    raw.prepare("DELETE FROM entities WHERE location = '/compute/gone'").run();
+    // A link moved to a source made after it: its row comes before its source's in seq order.
+    entity.run('/compute/late', 'late', 'basic:alice', null, null);
+    raw.prepare("UPDATE entities SET source = '/compute/late' WHERE location = '/link/l'").run();
+    raw.prepare("INSERT INTO mixins (id, origin, owner, location, data) VALUES ('s#t', 'user', 'basic:alice', '/tags/t/', '{}')").run();
+    raw.prepare("INSERT INTO memberships (mixin, location) VALUES ('s#t', '/compute/a'), ('s#t', '/compute/late')").run();
+    const before = raw.prepare('SELECT seq, location, id, kind, owner, source, target, version, data FROM entities ORDER BY seq').all();
+    raw.close();
+
+    const db = openDatabase(data);
+    assert.equal(version(db), '4');
+    assert.deepEqual(db.prepare('SELECT seq, location, id, kind, owner, source, target, version, data FROM entities ORDER BY seq').all(), before, 'every row as it was');
+    assert.deepEqual(db.prepare('SELECT owner, mixin, location FROM memberships ORDER BY location').all(), [
+      { owner: 'basic:alice', mixin: 's#t', location: '/compute/a' }, { owner: 'basic:alice', mixin: 's#t', location: '/compute/late' },
+    ]);
+    assert.deepEqual(db.pragma('foreign_key_check'), []);
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    // Per owner now: bob may take alice's location, id and mixin names.
+    db.prepare("INSERT INTO entities (location, id, kind, owner, version, data) VALUES ('/compute/a', 'a', 'k', 'basic:bob', 1, '{}')").run();
+    db.prepare("INSERT INTO mixins (id, origin, owner, location, data) VALUES ('s#t', 'user', 'basic:bob', '/tags/t/', '{}')").run();
+    assert.throws(() => db.prepare("INSERT INTO entities (location, id, kind, owner, version, data) VALUES ('/compute/a', 'x', 'k', 'basic:bob', 1, '{}')").run(), /UNIQUE/);
+    assert.ok(Number(db.prepare("SELECT seq FROM entities WHERE owner = 'basic:bob' AND location = '/compute/a'").pluck().get()) > 6, 'seq goes on after the deleted row');
+    // The counts and their triggers; deleting a resource takes its links and memberships, of its owner only.
+    const count = (owner: string) => db.prepare('SELECT entities FROM owners WHERE owner = ?').pluck().get(owner);
+    assert.equal(count('basic:bob'), 2);
+    db.prepare("DELETE FROM entities WHERE owner = 'basic:alice' AND location = '/compute/late'").run();
+    assert.equal(count('basic:alice'), 2, 'the link went with its source');
+    assert.deepEqual(db.prepare('SELECT location FROM memberships').pluck().all(), ['/compute/a']);
+    assert.equal(db.prepare("SELECT count(*) FROM entities WHERE location = '/compute/a'").pluck().get(), 2, "bob's /compute/a is not alice's");
+    db.close();
   });
 
   it('does not mark a database whose owners were written with their scheme', () => {
