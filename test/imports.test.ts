@@ -37,6 +37,8 @@ const RULES: Array<{ from: string; forbidden: string[]; why: string }> = [
   { from: 'src/auth/', forbidden: ['src/backends', 'src/http', 'src/config', 'src/cli', 'src/ops'], why: 'authentication produces a context, it does not call backends' },
   { from: 'src/config/', forbidden: ['src/backends', 'src/http', 'src/auth', 'src/cli', 'src/ops', 'src/rendering'], why: 'the CLI hands config what backends declare' },
   { from: 'src/http/', forbidden: ['src/cli', 'src/config', 'src/rendering/text-', 'src/rendering/occi-json', 'src/rendering/uri-list'], why: 'http asks the rendering registry, not a rendering' },
+  // `src/cli` above is a prefix of `src/client` too: nothing of the server imports the client.
+  { from: 'src/client/', forbidden: ['src/backends', 'src/http', 'src/auth', 'src/config', 'src/cli/', 'src/ops', 'src/context'], why: 'the client is model, renderings and errors only (its package ships nothing else)' },
   { from: 'src/', forbidden: ['test/', 'bench/'], why: 'shipped code and its tests do not reach into test/ or bench/' },
 ];
 

@@ -236,8 +236,11 @@ function splitUrl(target: string): { path: string; query: URLSearchParams } {
   }
   if (!path.startsWith('/')) throw new NotFoundError('the path must be absolute');
   checkPath(path);
-  return { path, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
+  return { path, query: q < 0 || q === url.length - 1 ? NO_QUERY : new URLSearchParams(url.slice(q + 1)) };
 }
+
+/** The query of every request without one (most of them): shared, so nobody changes it (copy it first). */
+const NO_QUERY = new URLSearchParams();
 
 /**
  * Most bytes of OCCI lines a response may carry in its headers (text/occi):
@@ -255,11 +258,9 @@ function renderOutcome(x: Exchange, outcome: Outcome, head: boolean): OcciRespon
     negotiated = { rendering: DEFAULT_RENDERING, mediaType: DEFAULT_RENDERING.mediaType };
     rendered = DEFAULT_RENDERING.render(outcome.value, { model: x.model, baseUrl: x.baseUrl });
   }
-  const headers: Array<[string, string]> = [
-    ['Content-Type', negotiated.mediaType + negotiated.rendering.contentTypeParameters],
-    ...(outcome.headers ?? []).map(([k, v]) => [k, v] as [string, string]),
-    ...rendered.headers.map(([k, v]) => [k, v] as [string, string]),
-  ];
+  const headers: Array<readonly [string, string]> = [['Content-Type', negotiated.mediaType + negotiated.rendering.contentTypeParameters]];
+  if (outcome.headers) for (const h of outcome.headers) headers.push(h);
+  for (const h of rendered.headers) headers.push(h);
   // HEAD answers what GET would, without the body (RFC 9110 §9.3.2).
   if (head) headers.push(['Content-Length', String(Buffer.byteLength(rendered.body))]);
   return respond(outcome.status, headers, head ? '' : rendered.body);
@@ -292,7 +293,9 @@ function renderError(x: Exchange | undefined, req: OcciRequest, err: OcciError):
   return respond(status, headers, req.method === 'HEAD' ? '' : rendered.body);
 }
 
-function respond(status: number, headers: Array<[string, string]>, body: string): OcciResponse {
-  headers.unshift(['Server', SERVER_HEADER], ['Accept', ACCEPT_HEADER]);
-  return { status, headers, body };
+function respond(status: number, headers: Array<readonly [string, string]>, body: string): OcciResponse {
+  return { status, headers: [SERVER_PAIR, ACCEPT_PAIR, ...headers], body };
 }
+
+const SERVER_PAIR = ['Server', SERVER_HEADER] as const;
+const ACCEPT_PAIR = ['Accept', ACCEPT_HEADER] as const;

@@ -21,7 +21,7 @@ export interface OcciRequest {
 
 export interface OcciResponse {
   status: number;
-  headers: Array<[string, string]>;
+  headers: Array<readonly [string, string]>;
   body: string;
   /** For logs and metrics, never sent: who asked, and the route as a low-cardinality label (`entity:compute`). */
   meta?: { user?: string; route?: string };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OcciRequest, OcciResponse } from '../http/index.js';
-import type { Logger } from './logger.js';
+import { accessWriter, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
 type Handle = (req: OcciRequest) => Promise<OcciResponse>;
@@ -12,6 +12,7 @@ type Handle = (req: OcciRequest) => Promise<OcciResponse>;
  */
 export function observe(handle: Handle, options: { logger?: Logger; metrics?: Metrics }): Handle {
   const { logger, metrics } = options;
+  const access = logger && accessWriter(logger);
   return async (req) => {
     const given = req.headers['x-request-id'];
     const id = given !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
@@ -30,7 +31,7 @@ export function observe(handle: Handle, options: { logger?: Logger; metrics?: Me
         ms: Math.round(seconds * 1e6) / 1e3, remote: req.remoteAddress,
       };
       if (res.status >= 500) logger.error(line, 'request');
-      else logger.info(line, 'request');
+      else access!(line);
     }
     return res;
   };

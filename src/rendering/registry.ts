@@ -91,7 +91,22 @@ const DEFAULT: Negotiated = { rendering: DEFAULT_RENDERING, mediaType: DEFAULT_R
  * 400 when the client accepts nothing else; nothing acceptable is a 406.
  */
 export function negotiate(accept: string | undefined, type: Renderable['type']): Negotiated {
-  if (accept === undefined || accept.trim() === '') return DEFAULT;
+  if (accept === undefined) return DEFAULT;
+  // Clients send the same few Accept headers again and again: each pair is worked out once.
+  const key = `${type} ${accept}`;
+  const known = NEGOTIATED.get(key);
+  if (known) return known;
+  const found = negotiateAnew(accept, type);
+  if (NEGOTIATED.size >= 512) NEGOTIATED.clear();
+  NEGOTIATED.set(key, found);
+  return found;
+}
+
+/** Successful negotiations by `type Accept`; bounded (cleared when full). Refusals throw and are not kept. */
+const NEGOTIATED = new Map<string, Negotiated>();
+
+function negotiateAnew(accept: string, type: Renderable['type']): Negotiated {
+  if (accept.trim() === '') return DEFAULT;
   const entries = parseAccept(accept);
   const excluded = new Set(entries.filter((e) => e.q === 0).map((e) => e.type));
   let uriListRefused = false;
