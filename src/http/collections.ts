@@ -153,7 +153,7 @@ async function runAction(x: Exchange, r: CollectionRoute): Promise<Outcome> {
   let checked: ReturnType<typeof checkActionInput> | undefined;
   for (const e of entities) {
     // The action must be defined for every member (OCCI Core §8).
-    checked = checkActionInput(x.model, x.model.getKind(e.kind), x.model.resolveMixins(e.mixins), x.action!, input);
+    checked = checkActionInput(x.model, x.model.getKind(e.kind), x.model.resolveMixins(e.mixins, e.owner), x.action!, input);
   }
   if (!checked) {
     if (r.type === 'kind') checkActionInput(x.model, r.kind, [], x.action!, input);

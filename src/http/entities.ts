@@ -118,7 +118,7 @@ async function runAction(x: Exchange): Promise<Outcome> {
   const existing = await getOr404(x);
   checkPreconditions(x, existing);
   const { action, parameters } = checkActionInput(
-    x.model, x.model.getKind(existing.kind), x.model.resolveMixins(existing.mixins), x.action!, input,
+    x.model, x.model.getKind(existing.kind), x.model.resolveMixins(existing.mixins, existing.owner), x.action!, input,
   );
   // `save` answers with a category; every other action with the entity.
   x.expect(action.term === 'save' ? 'categories' : 'entity');

@@ -20,10 +20,10 @@ export function matchesFilter(model: Model, entity: Entity, filter: FilterInput)
       const k = model.findKind(entity.kind);
       if (!k || !k.isA(c as Kind)) return false;
     } else if (c.class === 'mixin') {
-      if (!model.resolveMixins(entity.mixins).some((m) => m.dependsOn(c as Mixin))) return false;
+      if (!model.resolveMixins(entity.mixins, entity.owner).some((m) => m.dependsOn(c as Mixin))) return false;
     } else {
       const k = model.findKind(entity.kind);
-      if (!k || !model.actionsFor(k, model.resolveMixins(entity.mixins)).some((a) => a.id === id)) return false;
+      if (!k || !model.actionsFor(k, model.resolveMixins(entity.mixins, entity.owner)).some((a) => a.id === id)) return false;
     }
   }
   for (const [name, value] of Object.entries(filter.attributes)) {

@@ -112,7 +112,7 @@ export function applyUpdate(model: Model, entity: Entity, input: EntityInput, re
   const kind = model.getKind(entity.kind);
   checkKind(model, kind, input.kind);
   const added = resolveMixins(model, kind, input.mixins);
-  let mixins = model.resolveMixins(entity.mixins);
+  let mixins = model.resolveMixins(entity.mixins, entity.owner);
   for (const m of added) {
     if (mixins.includes(m)) continue;
     const family = templateFamily(m);
@@ -168,7 +168,7 @@ export function applyReplace(model: Model, entity: Entity, input: EntityInput, r
   // What a client may not take away stays: the OS and resource templates
   // (Infrastructure §8: a new one replaces the old, none is not an option),
   // and user_data with its value (given once, at creation).
-  for (const old of model.resolveMixins(entity.mixins)) {
+  for (const old of model.resolveMixins(entity.mixins, entity.owner)) {
     const family = templateFamily(old);
     const kept = family ? !mixins.some((m) => templateFamily(m) === family) : old === USER_DATA && !mixins.includes(old);
     if (kept) mixins.push(old);
@@ -250,7 +250,7 @@ export function matchesAttribute(model: Model, entity: Entity, name: string, val
   const actual = fieldValue(entity, name) ?? entity.attributes[name];
   if (actual === undefined) return false;
   const kind = model.findKind(entity.kind);
-  const def = kind ? model.attributesFor(kind, model.resolveMixins(entity.mixins)).get(name) : undefined;
+  const def = kind ? model.attributesFor(kind, model.resolveMixins(entity.mixins, entity.owner)).get(name) : undefined;
   return sameValue(def, actual, value);
 }
 
@@ -377,7 +377,7 @@ function required(name: string): ValidationError {
 /** Removes a mixin from an entity (HTTP Protocol §7) with the attributes only it defined. */
 export function dissociate(model: Model, entity: Entity, mixin: Mixin): Entity {
   const kind = model.getKind(entity.kind);
-  const mixins = model.resolveMixins(entity.mixins).filter((m) => m !== mixin);
+  const mixins = model.resolveMixins(entity.mixins, entity.owner).filter((m) => m !== mixin);
   const defs = model.attributesFor(kind, mixins);
   const attributes: Attributes = {};
   for (const [name, value] of Object.entries(entity.attributes)) if (defs.has(name)) attributes[name] = value;

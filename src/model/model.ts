@@ -400,7 +400,7 @@ export class Model {
   applicableActions(entity: Entity): string[] {
     const kind = this.findKind(entity.kind);
     if (!kind) return [];
-    const mixins = this.resolveMixins(entity.mixins);
+    const mixins = this.resolveMixins(entity.mixins, entity.owner);
     const all = this.actionsFor(kind, mixins);
     if (entity.actions) {
       const valid = new Set(entity.actions);
@@ -414,10 +414,11 @@ export class Model {
   }
 
   /** Mixins of an entity as this view sees them; ids it does not know (a removed user mixin) are skipped. */
-  resolveMixins(typeIds: readonly string[]): Mixin[] {
+  resolveMixins(typeIds: readonly string[], owner?: string): Mixin[] {
     const out: Mixin[] = [];
     for (const id of typeIds) {
-      const m = this.findMixin(id);
+      // An entity's own user mixins live in its owner's space: an administrator viewing it sees them too.
+      const m = this.findMixin(id) ?? (owner === undefined ? undefined : this.findOwned(owner, id));
       if (m) out.push(m);
     }
     return out;

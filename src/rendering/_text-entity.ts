@@ -33,7 +33,7 @@ const LINES = new Memo<readonly Line[]>();
 
 function renderEntityLines(entity: Entity, model: Model): Line[] {
   const lines: Line[] = [{ name: 'Category', value: shortCategory(categoryOf(entity.kind, 'kind', model)) }];
-  for (const m of model.resolveMixins(entity.mixins)) lines.push({ name: 'Category', value: shortCategory(m) });
+  for (const m of model.resolveMixins(entity.mixins, entity.owner)) lines.push({ name: 'Category', value: shortCategory(m) });
   for (const id of model.applicableActions(entity)) {
     const term = model.findAction(id)?.term ?? splitTypeId(id)?.term ?? id;
     // §2.4: the entity's own location plus `?action=<term>`, rel the action's type id.
@@ -59,7 +59,7 @@ function renderEntityLines(entity: Entity, model: Model): Line[] {
  */
 function linkValue(link: Link, model: Model): string {
   const targetKind = link.targetKind ?? model.findKindForEntityPath(link.target)?.id ?? CORE_RESOURCE;
-  const categories = [link.kind, ...model.resolveMixins(link.mixins).map((m) => m.id)];
+  const categories = [link.kind, ...model.resolveMixins(link.mixins, link.owner).map((m) => m.id)];
   const parts = [
     angle(link.target),
     `rel=${quote(targetKind)}`,
@@ -79,7 +79,7 @@ function linkValue(link: Link, model: Model): string {
 
 function definitions(entity: Entity, model: Model): ReadonlyMap<string, AttributeDefinition> {
   const kind = model.findKind(entity.kind);
-  return kind ? model.attributesFor(kind, model.resolveMixins(entity.mixins)) : new Map();
+  return kind ? model.attributesFor(kind, model.resolveMixins(entity.mixins, entity.owner)) : new Map();
 }
 
 /** Attributes in definition order, then those without a definition, sorted by name (rendered values). */

@@ -145,4 +145,20 @@ describe('per-owner name spaces: an answer never tells whether another tenant ho
     }
     assert.equal((await t.req('GET', aliceVm, as('alice'))).status, 200, 'nothing was changed');
   });
+
+  it("an administrator sees an owner's own mixins on their entity, and an update by the administrator keeps them", async () => {
+    const made = await t.req('POST', '/compute/', as('alice'), `${COMPUTE_LINE}\r\nX-OCCI-Attribute: occi.core.title="tagged"\r\n`);
+    const vm = new URL(made.header('Location')!).pathname;
+    assert.equal((await t.req('POST', vm, as('alice'), 'Category: prod; scheme="http://example.org/tags#"; class="mixin"\r\n')).status, 200);
+    const text = await t.req('GET', vm, as('root'));
+    assert.equal(text.status, 200, text.body);
+    assert.match(text.body, /Category: prod; scheme="http:\/\/example.org\/tags#"; class="mixin"/, 'text/plain shows alice\'s tag to the administrator');
+    const json = await t.req('GET', vm, { Accept: 'application/occi+json', Authorization: basic('root') });
+    assert.ok((JSON.parse(json.body) as { mixins?: string[] }).mixins?.includes('http://example.org/tags#prod'), json.body);
+    const renamed = await t.req('POST', vm, as('root'), 'X-OCCI-Attribute: occi.core.title="renamed by root"\r\n');
+    assert.equal(renamed.status, 200, renamed.body);
+    const after = await t.req('GET', vm, as('alice'));
+    assert.match(after.body, /occi\.core\.title="renamed by root"/);
+    assert.match(after.body, /Category: prod; scheme="http:\/\/example.org\/tags#"/, 'the tag is still there');
+  });
 });

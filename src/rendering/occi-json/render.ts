@@ -126,7 +126,7 @@ function kindedUri(location: string, kind: string | undefined): JsonObject {
 
 /** A removed user mixin the entity still names is skipped, as the model does (`resolveMixins`). */
 function knownMixins(e: Entity, model: Model): string[] {
-  return model.resolveMixins(e.mixins).map((m) => m.id);
+  return model.resolveMixins(e.mixins, e.owner).map((m) => m.id);
 }
 
 const FIRST = ['occi.core.id', 'occi.core.title', 'occi.core.summary'];
@@ -143,7 +143,7 @@ function attributesJson(e: Entity, model: Model, fields: Record<string, Attribut
   }
   for (const [name, value] of Object.entries(fields)) values.set(name, value);
   const kind = model.findKind(e.kind);
-  const defined = kind ? [...model.attributesFor(kind, model.resolveMixins(e.mixins)).keys()] : [];
+  const defined = kind ? [...model.attributesFor(kind, model.resolveMixins(e.mixins, e.owner)).keys()] : [];
   const order = [...FIRST, ...defined, ...[...values.keys()].sort()];
   // No prototype: a stored name like `__proto__` stays an ordinary member.
   const out: JsonObject = Object.create(null);
