@@ -5,6 +5,7 @@ import {
   type Action, type Attributes, type Entity, type Model,
 } from '../../model/index.js';
 import type { ActionResult, RequestContext } from '../backend.js';
+import type { Op } from './op.js';
 import { nextVersion, rowToEntity, type MixinData, type Store } from './store.js';
 import { TERM_11, osTemplateScheme, type TemplatesConfig } from '../templates.js';
 
@@ -20,13 +21,13 @@ export interface Invoker {
  * templates `save` makes are returned apart: the caller adds them to the
  * model once the transaction has committed.
  */
-export function invokeAction(
+export function* invokeAction(
   c: Invoker, ctx: RequestContext, locations: readonly string[], action: Action, parameters: Attributes,
-): { results: ActionResult[]; saved: Mixin[] } {
+): Op<{ results: ActionResult[]; saved: Mixin[] }> {
   const results: ActionResult[] = [];
   const saved: Mixin[] = [];
   for (const location of locations) {
-    const row = c.store.find(ctx, location);
+    const row = yield* c.store.find(ctx, location);
     if (!row) throw new NotFoundError(`no entity at ${location}`);
     let entity = rowToEntity(row);
     const kind = c.model.findKind(entity.kind);
@@ -50,14 +51,14 @@ export function invokeAction(
       const attributes = { ...entity.attributes };
       if (transition.to !== undefined) attributes[sm.attribute] = transition.to;
       entity = { ...entity, attributes, version: nextVersion(entity.version) };
-      c.store.update(entity, entity.mixins);
+      yield* c.store.update(entity, entity.mixins);
     }
     if (action.id === SAVE.id) {
-      const mixin = saveTemplate(c, ctx, entity, parameters);
+      const mixin = yield* saveTemplate(c, ctx, entity, parameters);
       saved.push(mixin);
       results.push({ type: 'mixin', mixin });
     } else {
-      results.push({ type: 'entity', entity: c.store.withLinks([entity])[0] });
+      results.push({ type: 'entity', entity: (yield* c.store.withLinks([entity]))[0] });
     }
   }
   return { results, saved };
@@ -69,18 +70,19 @@ export function invokeAction(
  * 1.1-valid term the saver does not use yet and no public template has;
  * another owner's templates are never in the way.
  */
-function saveTemplate(c: Invoker, ctx: RequestContext, entity: Entity, parameters: Attributes): Mixin {
+function* saveTemplate(c: Invoker, ctx: RequestContext, entity: Entity, parameters: Attributes): Op<Mixin> {
   const scheme = osTemplateScheme(c.templates);
   const mine = c.model.visibleTo(ctx.owner);
-  const free = (term: string) => {
+  function* free(term: string): Op<boolean> {
     const location = `/mixin/os_tpl/${term}/`;
-    return !mine.findCategory(scheme + term) && !mine.findByLocation(location) && !c.store.findMixin(ctx.owner, scheme + term) && !c.store.mixinAt(ctx.owner, location);
-  };
+    if (mine.findCategory(scheme + term) || mine.findByLocation(location)) return false;
+    return !(yield* c.store.findMixin(ctx.owner, scheme + term)) && !(yield* c.store.mixinAt(ctx.owner, location));
+  }
   const name = parameters.name;
-  let term = typeof name === 'string' && TERM_11.test(name) && free(name) ? name : undefined;
+  let term = typeof name === 'string' && TERM_11.test(name) && (yield* free(name)) ? name : undefined;
   while (term === undefined) {
     const candidate = `saved-${randomBytes(4).toString('hex')}`;
-    if (free(candidate)) term = candidate;
+    if (yield* free(candidate)) term = candidate;
   }
   const title = entity.attributes['occi.core.title'];
   const data: MixinData = {
@@ -88,7 +90,8 @@ function saveTemplate(c: Invoker, ctx: RequestContext, entity: Entity, parameter
     depends: [OS_TPL.id], applies: [COMPUTE.id], source: entity.location,
   };
   const mixin = savedMixin(c.model, data, ctx.owner);
-  c.store.insertMixin({ id: mixin.id, origin: 'saved', owner: ctx.owner, location: mixin.location, data: JSON.stringify(data) });
+  yield* c.store.modelChanged();
+  yield* c.store.insertMixin({ id: mixin.id, origin: 'saved', owner: ctx.owner, location: mixin.location, data: JSON.stringify(data) });
   return mixin;
 }
 

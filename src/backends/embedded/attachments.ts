@@ -5,6 +5,7 @@
  */
 import { ConflictError } from '../../errors.js';
 import { Mixin, STORAGE, type Model } from '../../model/index.js';
+import type { Op } from './op.js';
 import { rowToEntity, type EntityRow, type Store } from './store.js';
 
 /**
@@ -35,14 +36,14 @@ function isStorage(model: Model, kind: string): boolean {
  * naming the link that holds it). Several links from one compute are one
  * attachment (several device names).
  */
-export function checkAttach(
+export function* checkAttach(
   store: Store, model: Model, shareable: string, owner: string, source: string, target: string, targetKind: string | undefined,
-): void {
+): Op<void> {
   if (targetKind === undefined || !isStorage(model, targetKind)) return;
   // A link's ends are in its owner's space, and so are the other links to its target.
-  const holder = store.linksTo(owner, target).find((l) => l.source !== source);
+  const holder = (yield* store.linksTo(owner, target)).find((l) => l.source !== source);
   if (!holder) return;
-  const row = store.findOwned(owner, target);
+  const row = yield* store.findOwned(owner, target);
   if (row && rowToEntity(row).mixins.includes(shareable)) return;
   throw new ConflictError(
     'OCCI_ERR_CONFLICT_STATE',
@@ -55,12 +56,12 @@ export function checkAttach(
  * is not going too (neither the link nor its source is deleted) is 409
  * naming the link.
  */
-export function checkDetached(store: Store, model: Model, rows: readonly EntityRow[]): void {
+export function* checkDetached(store: Store, model: Model, rows: readonly EntityRow[]): Op<void> {
   const going = new Set(rows.map((r) => `${r.owner}\u0000${r.location}`));
   for (const row of rows) {
     const location = row.location;
     if (row.source !== null || !isStorage(model, row.kind)) continue;
-    const holders = store.linksTo(row.owner, location).filter((l) => !going.has(`${row.owner}\u0000${l.location}`) && !going.has(`${row.owner}\u0000${l.source}`));
+    const holders = (yield* store.linksTo(row.owner, location)).filter((l) => !going.has(`${row.owner}\u0000${l.location}`) && !going.has(`${row.owner}\u0000${l.source}`));
     if (holders.length === 0) continue;
     throw new ConflictError(
       'OCCI_ERR_CONFLICT_STATE',
@@ -70,9 +71,9 @@ export function checkDetached(store: Store, model: Model, rows: readonly EntityR
 }
 
 /** Before a storage loses `shareable`: refused while more than one resource attaches it. */
-export function checkUnshare(store: Store, shareable: string, owner: string, location: string, before: readonly string[], after: readonly string[]): void {
+export function* checkUnshare(store: Store, shareable: string, owner: string, location: string, before: readonly string[], after: readonly string[]): Op<void> {
   if (!before.includes(shareable) || after.includes(shareable)) return;
-  const sources = new Set(store.linksTo(owner, location).map((l) => l.source));
+  const sources = new Set((yield* store.linksTo(owner, location)).map((l) => l.source));
   if (sources.size <= 1) return;
   throw new ConflictError(
     'OCCI_ERR_CONFLICT_STATE',

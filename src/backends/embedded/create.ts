@@ -6,6 +6,7 @@ import {
 import type { RequestContext } from '../backend.js';
 import { DeviceNames, completeResource } from './assign.js';
 import { checkAttach } from './attachments.js';
+import type { Op } from './op.js';
 import { rowToEntity, type EntityRow, type Store } from './store.js';
 
 /** What creation needs besides the request; runs inside the caller's write transaction. */
@@ -25,7 +26,7 @@ export interface Creator {
 /** Absolute URIs a link may point to outside this provider (Core 1.2 §12: the target is any URI). */
 const EXTERNAL = /^(https?:\/\/|urn:)/i;
 
-export function createEntities(c: Creator, ctx: RequestContext, drafts: readonly EntityDraft[], at?: string): Entity[] {
+export function* createEntities(c: Creator, ctx: RequestContext, drafts: readonly EntityDraft[], at?: string): Op<Entity[]> {
   if (at !== undefined && drafts.length !== 1) {
     throw new ValidationError('OCCI_ERR_VALIDATION_LOCATION', 'a location can be chosen for one entity at a time');
   }
@@ -37,51 +38,53 @@ export function createEntities(c: Creator, ctx: RequestContext, drafts: readonly
       if (draft.source === undefined || draft.target === undefined) {
         throw new ValidationError('OCCI_ERR_VALIDATION_LINK', 'a link needs a source and a target');
       }
-      const from = sourceRow(w, ctx, draft.source);
-      const location = at === undefined ? undefined : checkAt(w, from.owner, kind, at);
-      created.push([from.owner, insertLink(w, draft, from, draft.target, location)]);
+      const from = yield* sourceRow(w, ctx, draft.source);
+      const location = at === undefined ? undefined : yield* checkAt(w, from.owner, kind, at);
+      created.push([from.owner, yield* insertLink(w, draft, from, draft.target, location)]);
     } else {
       // A new resource is the requester's, in their own space (an administrator's too).
-      const location = at === undefined ? undefined : checkAt(w, ctx.owner, kind, at);
-      created.push([ctx.owner, insertResource(w, ctx, draft, location)]);
+      const location = at === undefined ? undefined : yield* checkAt(w, ctx.owner, kind, at);
+      created.push([ctx.owner, yield* insertResource(w, ctx, draft, location)]);
     }
   }
-  return w.store.withLinks(created.map(([owner, l]) => rowToEntity(w.store.findOwned(owner, l)!)));
+  const entities: Entity[] = [];
+  for (const [owner, l] of created) entities.push(rowToEntity((yield* w.store.findOwned(owner, l))!));
+  return yield* w.store.withLinks(entities);
 }
 
 /** Adds a resource's inline links (creation, or a partial update that carries links); `from` is the resource's row. */
-export function insertLinks(c: Creator, from: EntityRow, drafts: readonly EntityDraft[]): void {
+export function* insertLinks(c: Creator, from: EntityRow, drafts: readonly EntityDraft[]): Op<void> {
   if (drafts.length === 0) return;
   const w: Creator = c.names ? c : { ...c, names: new Map() };
   // One source, read once; each distinct target once (a request may name the same network a thousand times).
   const targets = new Map<string, string>();
-  for (const d of drafts) insertLink(w, d, from, d.target ?? '', undefined, targets);
+  for (const d of drafts) yield* insertLink(w, d, from, d.target ?? '', undefined, targets);
 }
 
 /** The source of a new link: a visible resource (an invisible one is reported like an absent one: isolation must not leak existence). */
-function sourceRow(c: Creator, ctx: RequestContext, source: string): EntityRow {
-  const from = c.store.find(ctx, source);
+function* sourceRow(c: Creator, ctx: RequestContext, source: string): Op<EntityRow> {
+  const from = yield* c.store.find(ctx, source);
   if (!from || from.source !== null) {
     throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the source ${source} is not a resource of this provider`);
   }
   return from;
 }
 
-function insertResource(c: Creator, ctx: RequestContext, draft: EntityDraft, at: string | undefined): string {
+function* insertResource(c: Creator, ctx: RequestContext, draft: EntityDraft, at: string | undefined): Op<string> {
   const { kind } = draft;
-  const location = at ?? newLocation(c, ctx.owner, kind, draft.requestedId);
+  const location = at ?? (yield* newLocation(c, ctx.owner, kind, draft.requestedId));
   const { mixins, attributes } = completeResource(c.model, kind, draft.mixins, draft.attributes, c.defaultOs);
-  c.store.insert({
+  yield* c.store.insert({
     id: idOf(kind, location), kind: kind.id, mixins: mixins.map((m) => m.id), attributes, location, version: '1', owner: ctx.owner,
   });
-  insertLinks(c, c.store.findOwned(ctx.owner, location)!, draft.links);
+  yield* insertLinks(c, (yield* c.store.findOwned(ctx.owner, location))!, draft.links);
   return location;
 }
 
 /** A link of `from`'s owner (Core §12: a link is part of its source), its target resolved in that owner's space. */
-function insertLink(
+function* insertLink(
   c: Creator, draft: EntityDraft, from: EntityRow, target: string, at: string | undefined, targets?: Map<string, string>,
-): string {
+): Op<string> {
   const { kind } = draft;
   const source = from.location;
   const owner = from.owner;
@@ -89,28 +92,28 @@ function insertLink(
   if (target.startsWith('/')) {
     targetKind = targets?.get(target);
     if (targetKind === undefined) {
-      targetKind = localTargetKind(c, owner, target);
+      targetKind = yield* localTargetKind(c, owner, target);
       targets?.set(target, targetKind);
     }
   } else {
     checkExternal(target);
   }
-  if (c.shareable !== undefined && target.startsWith('/')) checkAttach(c.store, c.model, c.shareable, owner, source, target, targetKind);
-  const location = at ?? newLocation(c, owner, kind, draft.requestedId);
-  const attributes = deviceNames(c, owner, source).complete(kind, draft.attributes);
+  if (c.shareable !== undefined && target.startsWith('/')) yield* checkAttach(c.store, c.model, c.shareable, owner, source, target, targetKind);
+  const location = at ?? (yield* newLocation(c, owner, kind, draft.requestedId));
+  const attributes = (yield* deviceNames(c, owner, source)).complete(kind, draft.attributes);
   const link: Link = {
     id: idOf(kind, location), kind: kind.id, mixins: draft.mixins.map((m) => m.id), attributes, location, version: '1',
     // A link is part of its source resource (Core §12, composition), so it has the source's owner.
     owner, source, target, sourceKind: from.kind,
   };
   if (targetKind !== undefined) link.targetKind = targetKind;
-  c.store.insert(link);
+  yield* c.store.insert(link);
   return location;
 }
 
 /** The Kind of a link's target in this provider: an existing entity of the link's owner. */
-function localTargetKind(c: Creator, owner: string, target: string): string {
-  const to = c.store.findOwned(owner, target);
+function* localTargetKind(c: Creator, owner: string, target: string): Op<string> {
+  const to = yield* c.store.findOwned(owner, target);
   if (!to) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the target ${target} does not exist`);
   return to.kind;
 }
@@ -128,25 +131,25 @@ function checkExternal(target: string): void {
  * attachment rules checked once it has moved. A link moved to another
  * resource gets device names free there.
  */
-export function relink(c: Creator, link: Link, after: Link, attributes: Attributes): Link {
+export function* relink(c: Creator, link: Link, after: Link, attributes: Attributes): Op<Link> {
   const w: Creator = c.names ? c : { ...c, names: new Map() };
   const owner = link.owner ?? '';
   const moved: Link = { ...link, attributes, source: after.source, target: after.target };
   if (after.source !== link.source) {
     // The new ends are in the link's owner's space, as at creation.
-    const from = w.store.findOwned(owner, after.source);
+    const from = yield* w.store.findOwned(owner, after.source);
     if (!from || from.source !== null) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `the source ${after.source} is not a resource of this provider`);
     moved.sourceKind = from.kind;
     const kind = c.model.findKind(link.kind);
-    if (kind) moved.attributes = deviceNames(w, owner, after.source).complete(kind, attributes);
+    if (kind) moved.attributes = (yield* deviceNames(w, owner, after.source)).complete(kind, attributes);
   }
   let targetKind = after.targetKind;
   if (!after.target.startsWith('/')) checkExternal(after.target);
-  else targetKind = after.target === link.target ? link.targetKind : localTargetKind(w, owner, after.target);
+  else targetKind = after.target === link.target ? link.targetKind : yield* localTargetKind(w, owner, after.target);
   if (targetKind === undefined) delete moved.targetKind;
   else moved.targetKind = targetKind;
-  c.store.moveLink(moved);
-  if (c.shareable !== undefined && moved.target.startsWith('/')) checkAttach(c.store, c.model, c.shareable, owner, moved.source, moved.target, targetKind);
+  yield* c.store.moveLink(moved);
+  if (c.shareable !== undefined && moved.target.startsWith('/')) yield* checkAttach(c.store, c.model, c.shareable, owner, moved.source, moved.target, targetKind);
   return moved;
 }
 
@@ -155,11 +158,11 @@ export function relink(c: Creator, link: Link, after: Link, attributes: Attribut
  * link a write adds to it and kept for the rest of the write; refuses a link
  * past the most a resource may have.
  */
-function deviceNames(c: Creator, owner: string, source: string): DeviceNames {
+function* deviceNames(c: Creator, owner: string, source: string): Op<DeviceNames> {
   const key = `${owner}\u0000${source}`;
   let names = c.names?.get(key);
   if (!names) {
-    names = new DeviceNames(c.store.linksOf(owner, source), (l) => c.model.findKind(l.kind));
+    names = new DeviceNames(yield* c.store.linksOf(owner, source), (l) => c.model.findKind(l.kind));
     c.names?.set(key, names);
   }
   if (c.maxLinksPerResource !== undefined && names.count >= c.maxLinksPerResource) {
@@ -169,9 +172,9 @@ function deviceNames(c: Creator, owner: string, source: string): DeviceNames {
 }
 
 /** `<kind location><id>`: the requested id when `owner` does not use it yet (ids are per owner), else a fresh UUID. */
-function newLocation(c: Creator, owner: string, kind: Kind, requested: string | undefined): string {
+function* newLocation(c: Creator, owner: string, kind: Kind, requested: string | undefined): Op<string> {
   const base = kindLocation(kind);
-  if (requested !== undefined && CLIENT_ID.test(requested) && !c.store.idTaken(owner, requested) && !c.store.locationTaken(owner, base + requested)) {
+  if (requested !== undefined && CLIENT_ID.test(requested) && !(yield* c.store.idTaken(owner, requested)) && !(yield* c.store.locationTaken(owner, base + requested))) {
     return base + requested;
   }
   return base + newId();
@@ -192,7 +195,7 @@ export function newId(): string {
 }
 
 /** A PUT to a new path (HTTP Protocol §5.2): `<kind location><token>`, and free in `owner`'s space (another owner's entities are never in the way). */
-function checkAt(c: Creator, owner: string, kind: Kind, at: string): string {
+function* checkAt(c: Creator, owner: string, kind: Kind, at: string): Op<string> {
   const base = kindLocation(kind);
   const token = at.startsWith(base) ? at.slice(base.length) : '';
   if (!CLIENT_ID.test(token)) {
@@ -201,7 +204,7 @@ function checkAt(c: Creator, owner: string, kind: Kind, at: string): string {
       `${at} is not a location for a new ${kind.term}: use ${base}<id>, the id made of letters, digits, "-" and "_"`,
     );
   }
-  if (c.store.locationTaken(owner, at) || c.store.idTaken(owner, token)) {
+  if ((yield* c.store.locationTaken(owner, at)) || (yield* c.store.idTaken(owner, token))) {
     throw new ConflictError('OCCI_ERR_CONFLICT_LOCATION', `${at} is taken`);
   }
   return at;

@@ -1,6 +1,4 @@
-/** The embedded backend: entities, user mixins and saved templates in one SQLite file. */
-import { join } from 'node:path';
-import type Database from 'better-sqlite3';
+/** The embedded backend: entities, user mixins and saved templates in SQLite (one file) or PostgreSQL (shared by several instances). */
 import { ConflictError, InternalError, NotFoundError, PreconditionFailedError, QuotaError, ValidationError } from '../../errors.js';
 import {
   COMPUTE, LINK, Mixin, NETWORK, NETWORKINTERFACE, RESOURCE, STORAGE, STORAGELINK, isLink,
@@ -9,13 +7,14 @@ import {
 import { checkDeadline, type ActionResult, type Backend, type Capabilities, type EntityChange, type Health, type ListQuery, type ListResult, type RequestContext } from '../backend.js';
 import { invokeAction, savedMixin } from './actions.js';
 import { checkDetached, checkUnshare, shareableMixin } from './attachments.js';
-import { EntityCache } from './cache.js';
-import { FALLBACK_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { createEntities, insertLinks, relink, type Creator } from './create.js';
-import { isSqliteError, toBackendError } from './errors.js';
+import type { StoreEngine } from './engine.js';
+import type { Op } from './op.js';
+import { PostgresEngine } from './postgres-engine.js';
 import { listEntities } from './query.js';
-import { openDatabase, type Synchronous } from './schema.js';
-import { Store, nextVersion, rowToEntity, visible, type EntityRow, type MixinData } from './store.js';
+import type { Synchronous } from './schema.js';
+import { SqliteEngine } from './sqlite-engine.js';
+import { nextVersion, rowToEntity, visible, type EntityRow, type MixinData, type MixinRow, type Store } from './store.js';
 import { checkTemplateScheme } from './template-scheme.js';
 import { mixinData, userMixin } from './user-mixin.js';
 import { defaultOsId, templateMixins, type TemplatesConfig } from '../templates.js';
@@ -24,6 +23,9 @@ import type { BackendLimits } from '../registry.js';
 export { DEFAULT_TEMPLATES, templateMixins, type TemplatesConfig } from '../templates.js';
 export { SCHEMA_VERSION } from './schema.js';
 export { TagStore } from './tag-store.js';
+
+/** Which store holds the state: SQLite (the default, one machine) or PostgreSQL (several instances). */
+export type StoreKind = 'sqlite' | 'postgres';
 
 export interface EmbeddedOptions {
   /** Directory of `occi.sqlite` (created when absent), or `:memory:` for tests. */
@@ -35,13 +37,17 @@ export interface EmbeddedOptions {
   legacyOwnerScheme?: string;
   /** Per-user limits, checked inside the write transaction (a refused write stores nothing); none when absent. */
   limits?: BackendLimits;
+  /** `sqlite` (default) or `postgres` (then `databaseUrl` is needed). */
+  store?: StoreKind;
+  /** `postgres://user@host:port/db` of the PostgreSQL store. */
+  databaseUrl?: string;
 }
 
 /**
- * The reference backend: state lives in SQLite, states move along the
- * model's state machines. Each write is one IMMEDIATE transaction, so several
- * processes sharing the file serialise, and a write that throws leaves
- * nothing behind. The driver is synchronous; methods are async for the seam.
+ * The reference backend: state lives in SQLite or PostgreSQL, states move
+ * along the model's state machines. Each write is one transaction (see the
+ * engines), so a write that throws leaves nothing behind, and an
+ * acknowledged write is committed.
  */
 export class EmbeddedBackend implements Backend {
   readonly name = 'embedded';
@@ -59,22 +65,8 @@ export class EmbeddedBackend implements Backend {
     ownerNamespaces: true,
   };
   readonly #options: EmbeddedOptions;
-  #db: Database.Database | undefined;
-  #store: Store | undefined;
+  #engine: StoreEngine | undefined;
   #model: Model | undefined;
-  #tx: Transactions | undefined;
-  /** Entities read since the last write (see cache.ts). */
-  #cache = new EntityCache(ENTITY_CACHE_LIMIT);
-  /** `data_version` when the cache was last known valid: another connection's commit moves it. */
-  #cacheVersion = -1;
-  #cacheChecked = false;
-  #checkedAt = 0;
-  /** Writes waiting for the next group commit. */
-  #pending: Job[] = [];
-  #checkpointer: Checkpointer | undefined;
-  #dataVersion = -1;
-  #refreshChecked = false;
-  #refreshedAt = -1;
   /** Type id of the `shareable` storage mixin (attachments.ts). */
   #shareable: string | undefined;
 
@@ -83,136 +75,103 @@ export class EmbeddedBackend implements Backend {
   }
 
   async start(model: Model): Promise<void> {
-    if (this.#db) throw new InternalError('the embedded backend is already started');
+    if (this.#engine) throw new InternalError('the embedded backend is already started');
     // Configuration first: a bad template must not leave a database open.
     const templates = templateMixins(this.#options.templates, model);
-    let db: Database.Database;
+    const postgres = this.#options.store === 'postgres';
+    if (postgres && !this.#options.databaseUrl) throw new Error('--store postgres needs --database-url postgres://USER@HOST:PORT/DB');
+    const engine: StoreEngine = postgres
+      ? await PostgresEngine.open(this.#options.databaseUrl!)
+      : SqliteEngine.open(this.#options.dataDir, this.#options.synchronous, this.#options.legacyOwnerScheme);
     try {
-      db = openDatabase(this.#options.dataDir, this.#options.synchronous, this.#options.legacyOwnerScheme);
-    } catch (err) {
-      // A database from a newer server is a plain Error: the operator must act, retrying will not help.
-      throw isSqliteError(err) ? toBackendError(err) : err;
-    }
-    try {
-      const store = new Store(db);
       for (const m of templates) model.addMixin(m);
       const shareable = shareableMixin(model);
       model.addMixin(shareable);
-      for (const row of store.mixinRows()) {
+      for (const row of await engine.read((store) => store.mixinRows())) {
         const data = JSON.parse(row.data) as MixinData;
         if (row.origin === 'saved') model.addMixin(savedMixin(model, data, row.owner));
         else model.addUserMixin(userMixin(model, row.id, row.location, row.owner, data));
       }
-      checkTemplateScheme(store, model, this.#options.templates.scheme, this.#options.dataDir);
-      this.#db = db;
-      this.#store = store;
+      const where = postgres ? 'the PostgreSQL database' : this.#options.dataDir;
+      await engine.read((store) => checkTemplateScheme(store, model, this.#options.templates.scheme, where));
       this.#model = model;
       this.#shareable = shareable.id;
-      this.#tx = transactions(db, store, model);
-      if (this.#options.dataDir !== ':memory:') {
-        this.#checkpointer = startCheckpointer(join(this.#options.dataDir, 'occi.sqlite'));
-        db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
-      }
+      this.#engine = engine;
+      // Another instance defined or removed a user mixin or saved a template: the model follows at once, not at the next request.
+      engine.onModelChange(() => void this.refresh(model).catch(() => undefined));
     } catch (err) {
-      db.close();
+      await engine.stop();
       throw err;
     }
   }
 
   /**
    * Aligns the model with user mixins and saved templates that another
-   * process (a cluster worker) defined or removed. Asked at most once per
-   * turn of the event loop, and cheap then: SQLite's data_version moves only
-   * on other connections' commits.
+   * process (a cluster worker, another instance on PostgreSQL) defined or
+   * removed. Cheap when nothing changed: SQLite's data_version, or
+   * PostgreSQL's notifications, say when to read the rows again.
    */
   async refresh(model: Model): Promise<void> {
-    if (this.#refreshedAt === processCommits && this.#refreshChecked) return;
-    this.#refreshChecked = true;
-    this.#refreshedAt = processCommits;
-    setImmediate(() => (this.#refreshChecked = false));
-    const { tx, store } = this.#running();
-    const version = tx.dataVersion.get() as number;
-    if (version === this.#dataVersion) return;
-    this.#dataVersion = version;
-    const rows = store.mixinRows();
-    const key = (owner: string | null | undefined, id: string) => `${owner ?? ''}\u0000${id}`;
-    const ids = new Set(rows.map((r) => key(r.owner, r.id)));
-    for (const m of model.mixins) {
-      if (m.origin === 'user' && !ids.has(key(m.owner, m.id))) {
-        try {
-          model.visibleTo(m.owner).removeUserMixin(m.id);
-        } catch {
-          // still depended upon: kept until its dependants go
-        }
-      }
-    }
-    for (const row of rows) {
-      if (row.owner === null ? model.findCategory(row.id) : model.findOwned(row.owner, row.id)) continue;
-      const data = JSON.parse(row.data) as MixinData;
-      try {
-        if (row.origin === 'saved') model.addMixin(savedMixin(model, data, row.owner));
-        else model.addUserMixin(userMixin(model, row.id, row.location, row.owner, data));
-      } catch {
-        // a location still held by a mixin kept above: picked up once it goes
-      }
-    }
+    const engine = this.#running().engine;
+    if (!engine.modelMaybeChanged()) return;
+    alignModel(model, await engine.read((store) => store.mixinRows()));
   }
 
   async stop(): Promise<void> {
     // Pending writes are finished first (Backend.stop).
-    if (this.#pending.length > 0 && this.#db) this.#commitPending();
-    const db = this.#db;
-    this.#db = this.#store = this.#tx = undefined;
-    this.#cache.clear();
-    await this.#checkpointer?.stop();
-    this.#checkpointer = undefined;
-    if (db?.open) db.close();
+    const engine = this.#engine;
+    this.#engine = undefined;
+    await engine?.stop();
   }
 
   async get(ctx: RequestContext, location: string): Promise<Entity | undefined> {
     checkDeadline(ctx, DATABASE);
-    this.#checkCache();
+    const { engine } = this.#running();
+    engine.checkCache();
+    const cache = engine.cache;
     // The requester's own space first; an administrator may be given another owner's entity (store.find).
-    const cached = this.#cache.get(ctx.owner, location);
+    const cached = cache?.get(ctx.owner, location);
     if (cached) return cached;
-    return this.#read((store) => {
-      const row = store.find(ctx, location);
+    return engine.read(function* (store): Op<Entity | undefined> {
+      const row = yield* store.find(ctx, location);
       if (!row) return undefined;
-      return this.#cache.get(row.owner, row.location) ?? this.#cache.add(store.withLinks([rowToEntity(row)])[0]);
+      const hit = cache?.get(row.owner, row.location);
+      if (hit) return hit;
+      const [entity] = yield* store.withLinks([rowToEntity(row)]);
+      return cache ? cache.add(entity) : entity;
     });
   }
 
   async list(ctx: RequestContext, query: ListQuery): Promise<ListResult> {
     checkDeadline(ctx, DATABASE);
-    this.#checkCache();
-    return this.#read((store, model) => listEntities(store, model, ctx, query, this.#cache));
+    const { engine, model } = this.#running();
+    engine.checkCache();
+    return engine.read((store) => listEntities(store, model, ctx, query, engine.cache));
   }
 
   async create(ctx: RequestContext, drafts: readonly EntityDraft[], at?: string): Promise<Entity[]> {
     checkDeadline(ctx, DATABASE);
-    return this.#write((store, model) => {
-      const created = createEntities(this.#creator(store, model), ctx, drafts, at);
-      this.#checkOwned(store, ctx, created);
+    const self = this;
+    return this.#write(function* (store, model): Op<Entity[]> {
+      const created = yield* createEntities(self.#creator(store, model), ctx, drafts, at);
+      yield* self.#checkOwned(store, ctx, created);
       return created;
     });
   }
 
   async health(): Promise<Health> {
-    try {
-      this.#running().tx.dataVersion.get();
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, detail: `embedded database: ${(err as Error).message}` };
-    }
+    if (!this.#engine) return { ok: false, detail: 'embedded database: not started' };
+    return this.#engine.health();
   }
 
   async update(ctx: RequestContext, changes: readonly EntityChange[]): Promise<Entity[]> {
     checkDeadline(ctx, DATABASE);
-    return this.#write((store, model) => {
-      const creator = this.#creator(store, model);
+    const self = this;
+    return this.#write(function* (store, model): Op<Entity[]> {
+      const creator = self.#creator(store, model);
       const written: Array<[owner: string, location: string]> = [];
       for (const { before, after: entity, links } of changes) {
-        const row = rowOf(store, ctx, before);
+        const row = yield* rowOf(store, ctx, before);
         if (!row) throw new NotFoundError(`no entity at ${before.location}`);
         if (String(row.version) !== before.version) {
           throw new ConflictError(
@@ -227,36 +186,38 @@ export class EmbeddedBackend implements Backend {
         const sm = kind && model.stateMachine(kind);
         if (sm && stored.attributes[sm.attribute] !== undefined) attributes[sm.attribute] = stored.attributes[sm.attribute];
         checkOwnersMixins(model, row.owner, stored.mixins, entity.mixins);
-        if (this.#shareable) checkUnshare(store, this.#shareable, row.owner, row.location, stored.mixins, entity.mixins);
+        if (self.#shareable) yield* checkUnshare(store, self.#shareable, row.owner, row.location, stored.mixins, entity.mixins);
         // Identity, kind and owner are not the client's to change; a link's ends are (Core 1.2 §5.4.2).
         const moved = isLink(stored) && isLink(entity) && (entity.source !== stored.source || entity.target !== stored.target || entity.targetKind !== stored.targetKind);
-        const kept = moved ? relink(creator, stored, entity, attributes) : { ...stored, attributes };
-        store.update({ ...kept, mixins: [...entity.mixins], version: nextVersion(stored.version) });
+        const kept = moved ? yield* relink(creator, stored, entity, attributes) : { ...stored, attributes };
+        yield* store.update({ ...kept, mixins: [...entity.mixins], version: nextVersion(stored.version) });
         if (links && links.length > 0) {
           if (row.source !== null) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', 'a link cannot carry links');
-          insertLinks(creator, row, links);
+          yield* insertLinks(creator, row, links);
         }
         written.push([row.owner, row.location]);
       }
-      const stored = store.withLinks(written.map(([owner, l]) => rowToEntity(store.findOwned(owner, l)!)));
-      if (changes.some((c) => c.links && c.links.length > 0)) this.#checkOwned(store, ctx, stored);
+      const entities: Entity[] = [];
+      for (const [owner, l] of written) entities.push(rowToEntity((yield* store.findOwned(owner, l))!));
+      const stored = yield* store.withLinks(entities);
+      if (changes.some((c) => c.links && c.links.length > 0)) yield* self.#checkOwned(store, ctx, stored);
       return stored;
     });
   }
 
   async delete(ctx: RequestContext, locations: readonly string[], ifVersion?: string): Promise<void> {
     checkDeadline(ctx, DATABASE);
-    await this.#write((store, model) => {
+    await this.#write(function* (store, model): Op<void> {
       // Every location must exist before anything goes: all or nothing.
       const rows = new Map<string, EntityRow>();
       for (const l of locations) {
-        const row = store.find(ctx, l);
+        const row = yield* store.find(ctx, l);
         if (!row) throw new NotFoundError(`no entity at ${l}`);
         rows.set(`${row.owner}\u0000${row.location}`, row);
       }
-      checkVersion(store, ctx, locations, ifVersion);
-      checkDetached(store, model, [...rows.values()]);
-      for (const row of rows.values()) store.delete(row.owner, row.location);
+      yield* checkVersion(store, ctx, locations, ifVersion);
+      yield* checkDetached(store, model, [...rows.values()]);
+      for (const row of rows.values()) yield* store.delete(row.owner, row.location);
     });
   }
 
@@ -264,9 +225,10 @@ export class EmbeddedBackend implements Backend {
     ctx: RequestContext, locations: readonly string[], action: Action, parameters: Attributes, ifVersion?: string,
   ): Promise<ActionResult[]> {
     checkDeadline(ctx, DATABASE);
-    const { results, saved } = await this.#write((store, model) => {
-      checkVersion(store, ctx, locations, ifVersion);
-      return invokeAction({ store, model, templates: this.#options.templates }, ctx, locations, action, parameters);
+    const templates = this.#options.templates;
+    const { results, saved } = await this.#write(function* (store, model) {
+      yield* checkVersion(store, ctx, locations, ifVersion);
+      return yield* invokeAction({ store, model, templates }, ctx, locations, action, parameters);
     });
     // The model only learns of the new templates once they are durable.
     for (const m of saved) this.#model!.addMixin(m);
@@ -275,36 +237,38 @@ export class EmbeddedBackend implements Backend {
 
   async defineMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     checkDeadline(ctx, DATABASE);
-    await this.#write((store) => {
+    await this.#write(function* (store): Op<void> {
       // In the owner's space: another owner's mixins are never in the way (issue 13 §7).
       const owner = mixin.owner ?? ctx.owner;
-      const existing = store.findMixin(owner, mixin.id);
+      const existing = yield* store.findMixin(owner, mixin.id);
       if (existing?.location === mixin.location && existing.origin === 'user') return;
-      const holder = store.mixinAt(owner, mixin.location);
+      const holder = yield* store.mixinAt(owner, mixin.location);
       if (existing || holder) {
         throw new ConflictError(
           existing ? 'OCCI_ERR_CONFLICT_CATEGORY' : 'OCCI_ERR_CONFLICT_LOCATION',
           existing ? `mixin ${mixin.id} is already defined` : `location ${mixin.location} is already taken by ${holder!.id}`,
         );
       }
-      store.insertMixin({ id: mixin.id, origin: 'user', owner, location: mixin.location, data: JSON.stringify(mixinData(mixin)) });
+      yield* store.insertMixin({ id: mixin.id, origin: 'user', owner, location: mixin.location, data: JSON.stringify(mixinData(mixin)) });
+      yield* store.modelChanged();
     });
   }
 
   async removeMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     checkDeadline(ctx, DATABASE);
-    await this.#write((store) => {
+    await this.#write(function* (store): Op<void> {
       const owner = mixin.owner ?? ctx.owner;
-      const row = store.findMixin(owner, mixin.id);
+      const row = yield* store.findMixin(owner, mixin.id);
       // Another user's tag is as absent as their entities.
       if ((row && row.origin !== 'user') || !visible(ctx, owner)) throw new NotFoundError(`no user mixin ${mixin.id}`);
       // Its members are its owner's entities (memberships join an owner's mixins to that owner's entities only).
-      for (const location of store.membersOf(owner, mixin.id)) {
-        const entity = rowToEntity(store.findOwned(owner, location)!);
-        store.update({ ...entity, mixins: entity.mixins.filter((m) => m !== mixin.id), version: nextVersion(entity.version) });
+      for (const location of yield* store.membersOf(owner, mixin.id)) {
+        const entity = rowToEntity((yield* store.findOwned(owner, location))!);
+        yield* store.update({ ...entity, mixins: entity.mixins.filter((m) => m !== mixin.id), version: nextVersion(entity.version) });
       }
-      store.removeMemberships(owner, mixin.id);
-      store.deleteMixin(owner, mixin.id);
+      yield* store.removeMemberships(owner, mixin.id);
+      yield* store.deleteMixin(owner, mixin.id);
+      yield* store.modelChanged();
     });
   }
 
@@ -321,149 +285,56 @@ export class EmbeddedBackend implements Backend {
    * entities the write made or changed; their owners (a link has its
    * source's) are the ones whose count grew.
    */
-  #checkOwned(store: Store, ctx: RequestContext, written: readonly Entity[]): void {
+  *#checkOwned(store: Store, ctx: RequestContext, written: readonly Entity[]): Op<void> {
     const max = this.#options.limits?.maxEntitiesPerUser;
     if (max === undefined) return;
     const owners = new Set(written.map((e) => e.owner ?? ctx.owner));
     for (const owner of owners) {
-      const held = store.ownedBy(owner);
+      const held = yield* store.ownedBy(owner);
       if (held > max) {
         throw new QuotaError(`${owner === ctx.owner ? 'you' : owner} would hold ${held} entities; at most ${max} (--max-entities-per-user)`);
       }
     }
   }
 
-  #running(): { db: Database.Database; store: Store; model: Model; tx: Transactions } {
-    if (!this.#db || !this.#store || !this.#model || !this.#tx) throw new InternalError('the embedded backend is not started');
-    return { db: this.#db, store: this.#store, model: this.#model, tx: this.#tx };
+  #running(): { engine: StoreEngine; model: Model } {
+    if (!this.#engine || !this.#model) throw new InternalError('the embedded backend is not started');
+    return { engine: this.#engine, model: this.#model };
   }
 
-  /**
-   * Drops the cached entities when another connection has committed since
-   * they were read. Asked once per turn of the event loop (the pragma takes
-   * SQLite's shared-memory locks, which costs more than the read it saves):
-   * every request handled in a turn had arrived before the turn began, so a
-   * commit another process acknowledged before a request was sent is seen.
-   */
-  #checkCache(): void {
-    if (this.#cacheChecked && this.#checkedAt === processCommits) return;
-    this.#cacheChecked = true;
-    this.#checkedAt = processCommits;
-    setImmediate(() => (this.#cacheChecked = false));
-    const { tx } = this.#running();
-    const version = tx.dataVersion.get() as number;
-    if (version !== this.#cacheVersion) {
-      this.#cache.clear();
-      this.#cacheVersion = version;
-    }
-  }
-
-  /** A consistent snapshot for reads of several statements (an entity and its links). */
-  #read<T>(fn: (store: Store, model: Model) => T): T {
-    const { store, model, tx } = this.#running();
-    try {
-      return tx.run.deferred(() => fn(store, model)) as T;
-    } catch (err) {
-      throw toBackendError(err);
-    }
-  }
-
-  /**
-   * Group commit: writes that arrive in the same turn of the event loop
-   * (concurrent requests) share one IMMEDIATE transaction, each inside its
-   * own savepoint, so that a write that fails leaves nothing behind and does
-   * not fail the others. Every promise settles after COMMIT: an acknowledged
-   * write is in the WAL (see schema.ts for what survives what).
-   */
-  #write<T>(fn: (store: Store, model: Model) => T): Promise<T> {
-    this.#running();
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (this.#pending.length === 1) setImmediate(() => this.#commitPending());
-    });
-  }
-
-  #commitPending(): void {
-    const jobs = this.#pending;
-    this.#pending = [];
-    if (jobs.length === 0) return;
-    let tx: Transactions;
-    try {
-      tx = this.#running().tx;
-    } catch (err) {
-      for (const job of jobs) job.reject(err);
-      return;
-    }
-    try {
-      if (jobs.length === 1) {
-        const [job] = jobs;
-        job.result = tx.run.immediate(() => job.fn(tx.store, tx.model));
-        job.done = true;
-      } else {
-        tx.batch.immediate(jobs);
-      }
-    } catch (err) {
-      // BEGIN or COMMIT failed, or SQLite rolled the whole transaction back: nothing of it is stored.
-      for (const job of jobs) {
-        if (job.done) job.error = err;
-        else job.error ??= err;
-        job.done = false;
-      }
-    } finally {
-      this.#cache.clear();
-      processCommits++;
-    }
-    for (const job of jobs) {
-      if (job.done) job.resolve(job.result);
-      else job.reject(toBackendError(job.error));
-    }
+  /** One write transaction (the engine's: group commit on SQLite, row locks on PostgreSQL); settles after COMMIT. */
+  #write<T>(fn: (store: Store, model: Model) => Op<T>): Promise<T> {
+    const { engine, model } = this.#running();
+    return engine.write((store) => fn(store, model));
   }
 }
 
 /** What a passed deadline names (there is no remote service: the request waited too long before it got here). */
 const DATABASE = 'the embedded database';
 
-/** Write transactions of every backend in this process: another one on the same file is seen at once, not a turn later. */
-let processCommits = 0;
-
-/** Entities kept by the read cache: a listed page of 10,000 fits, 100,000 listed as JSON do not stay. */
-const ENTITY_CACHE_LIMIT = 20_000;
-
-interface Job {
-  fn: (store: Store, model: Model) => unknown;
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
-  result?: unknown;
-  error?: unknown;
-  done?: boolean;
-}
-
-/** The transaction functions and statements of one open database, built once (better-sqlite3 compiles each). */
-interface Transactions {
-  readonly store: Store;
-  readonly model: Model;
-  readonly run: Database.Transaction<(fn: () => unknown) => unknown>;
-  /** Runs jobs one savepoint each (better-sqlite3 nests a transaction function as a savepoint). */
-  readonly batch: Database.Transaction<(jobs: Job[]) => void>;
-  readonly dataVersion: Database.Statement<[], number>;
-}
-
-function transactions(db: Database.Database, store: Store, model: Model): Transactions {
-  const run = db.transaction((fn: () => unknown) => fn());
-  const batch = db.transaction((jobs: Job[]) => {
-    for (const job of jobs) {
+/** Brings the model's user mixins and saved templates in line with the stored rows. */
+function alignModel(model: Model, rows: readonly MixinRow[]): void {
+  const key = (owner: string | null | undefined, id: string) => `${owner ?? ''}\u0000${id}`;
+  const ids = new Set(rows.map((r) => key(r.owner, r.id)));
+  for (const m of model.mixins) {
+    if (m.origin === 'user' && !ids.has(key(m.owner, m.id))) {
       try {
-        job.result = run(() => job.fn(store, model));
-        job.done = true;
-      } catch (err) {
-        job.error = err;
-        job.done = false;
-        // Some errors (disk full, I/O) make SQLite roll back the whole transaction: the batch is lost.
-        if (!db.inTransaction) throw err;
+        model.visibleTo(m.owner).removeUserMixin(m.id);
+      } catch {
+        // still depended upon: kept until its dependants go
       }
     }
-  });
-  return { store, model, run, batch, dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck() };
+  }
+  for (const row of rows) {
+    if (row.owner === null ? model.findCategory(row.id) : model.findOwned(row.owner, row.id)) continue;
+    const data = JSON.parse(row.data) as MixinData;
+    try {
+      if (row.origin === 'saved') model.addMixin(savedMixin(model, data, row.owner));
+      else model.addUserMixin(userMixin(model, row.id, row.location, row.owner, data));
+    } catch {
+      // a location still held by a mixin kept above: picked up once it goes
+    }
+  }
 }
 
 /**
@@ -471,9 +342,9 @@ function transactions(db: Database.Database, store: Store, model: Model): Transa
  * looked up in the space of the owner it was read from (several owners may
  * hold the location).
  */
-function rowOf(store: Store, ctx: RequestContext, entity: Entity): EntityRow | undefined {
-  if (ctx.admin && entity.owner !== undefined) return store.findOwned(entity.owner, entity.location);
-  return store.find(ctx, entity.location);
+function* rowOf(store: Store, ctx: RequestContext, entity: Entity): Op<EntityRow | undefined> {
+  if (ctx.admin && entity.owner !== undefined) return yield* store.findOwned(entity.owner, entity.location);
+  return yield* store.find(ctx, entity.location);
 }
 
 /**
@@ -491,10 +362,10 @@ function checkOwnersMixins(model: Model, owner: string, before: readonly string[
 }
 
 /** If-Match inside the write transaction: no other write can come between the check and the change. */
-function checkVersion(store: Store, ctx: RequestContext, locations: readonly string[], ifVersion: string | undefined): void {
+function* checkVersion(store: Store, ctx: RequestContext, locations: readonly string[], ifVersion: string | undefined): Op<void> {
   if (ifVersion === undefined) return;
   for (const l of locations) {
-    const row = store.find(ctx, l);
+    const row = yield* store.find(ctx, l);
     if (row && String(row.version) !== ifVersion) {
       throw new PreconditionFailedError(`If-Match: ${l} is at version "${row.version}", not "${ifVersion}"; read it again`);
     }

@@ -2,7 +2,8 @@ import { ValidationError } from '../../errors.js';
 import { matchesFilter, type Entity, type Model } from '../../model/index.js';
 import type { ListQuery, ListResult, RequestContext } from '../backend.js';
 import type { EntityCache } from './cache.js';
-import { rowToEntity, type EntityRow, type Store } from './store.js';
+import type { Op } from './op.js';
+import { rowToEntity, type Dialect, type EntityRow, type Store } from './store.js';
 
 /**
  * A collection listing in creation order. Kind, mixin and owner are
@@ -11,12 +12,12 @@ import { rowToEntity, type EntityRow, type Store } from './store.js';
  * full page carries `next`, the creation sequence number of its last entity;
  * every answer carries `total` (a count query when the listing is paged).
  */
-export function listEntities(store: Store, base: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): ListResult {
+export function* listEntities(store: Store, base: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): Op<ListResult> {
   // Mixin ids and families as the requester names them: public mixins and their own.
   const model = base.visibleTo(ctx.owner);
-  const { lastSeq, ...result } = listPage(store, model, ctx, query, cache);
+  const { lastSeq, ...result } = yield* listPage(store, model, ctx, query, cache);
   const paged = query.limit !== undefined || query.cursor !== undefined || (query.offset ?? 0) > 0;
-  const total = paged ? countAll(store, model, ctx, query) : result.locations.length;
+  const total = paged ? yield* countAll(store, model, ctx, query) : result.locations.length;
   if (query.limit === undefined || result.locations.length < query.limit || result.locations.length === 0 || lastSeq === undefined) return { ...result, total };
   return { ...result, next: String(lastSeq), total };
 }
@@ -25,49 +26,49 @@ type Page = ListResult & { lastSeq?: number };
 type SeqRow = { seq: number; owner: string; location: string };
 
 /** Every page of a listing, counted: SQL's count where no filter applies, else the filtered rows. */
-function countAll(store: Store, model: Model, ctx: RequestContext, query: ListQuery): number {
-  const whole = selection(model, ctx, { ...query, cursor: undefined });
+function* countAll(store: Store, model: Model, ctx: RequestContext, query: ListQuery): Op<number> {
+  const whole = selection(store.dialect, model, ctx, { ...query, cursor: undefined });
   if (whole === undefined) return 0;
   const filter = query.filter;
   if (filter === undefined || (filter.categories.length === 0 && Object.keys(filter.attributes).length === 0)) {
-    return store.adhoc(`SELECT count(*) ${whole.from}`, true).get(...whole.params) as number;
+    return Number(yield* store.value(`SELECT count(*) ${whole.from}`, whole.params));
   }
-  const rows = store.adhoc(`SELECT * ${whole.from}`).all(...whole.params) as EntityRow[];
+  const rows = yield* store.rows<EntityRow>(`SELECT * ${whole.from}`, whole.params);
   return rows.reduce((n, row) => n + (matchesFilter(ctx.admin ? model.visibleTo(row.owner) : model, rowToEntity(row), filter) ? 1 : 0), 0);
 }
 
-function listPage(store: Store, model: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): Page {
-  const selected = selection(model, ctx, query);
+function* listPage(store: Store, model: Model, ctx: RequestContext, query: ListQuery, cache?: EntityCache): Op<Page> {
+  const selected = selection(store.dialect, model, ctx, query);
   if (selected === undefined) return query.detail === 'entities' ? { locations: [], entities: [] } : { locations: [] };
   const { params } = selected;
   const sql = `${selected.from} ORDER BY seq`;
   const offset = Math.max(0, Math.floor(query.offset ?? 0));
-  const limit = query.limit === undefined ? -1 : Math.max(0, Math.floor(query.limit));
+  const limit = query.limit === undefined ? store.dialect.noLimit : Math.max(0, Math.floor(query.limit));
   const filter = query.filter;
   const filtering = filter !== undefined && (filter.categories.length > 0 || Object.keys(filter.attributes).length > 0);
 
   if (!filtering && query.detail === 'locations') {
-    const rows = store.adhoc(`SELECT seq, owner, location ${sql} LIMIT ? OFFSET ?`).all(...params, limit, offset) as SeqRow[];
-    return { locations: rows.map((r) => r.location), lastSeq: rows.at(-1)?.seq };
+    const rows = yield* store.rows<SeqRow>(`SELECT seq, owner, location ${sql} LIMIT ? OFFSET ?`, [...params, limit, offset]);
+    return { locations: rows.map((r) => r.location), lastSeq: lastSeqOf(rows) };
   }
   let rows: EntityRow[];
   if (filtering) {
     // The filter reads each entity's mixins as its owner named them.
-    const all = store.adhoc(`SELECT * ${sql}`).all(...params) as EntityRow[];
+    const all = yield* store.rows<EntityRow>(`SELECT * ${sql}`, params);
     rows = all.filter((r) => matchesFilter(ctx.admin ? model.visibleTo(r.owner) : model, rowToEntity(r), filter!));
-    rows = rows.slice(offset, limit < 0 ? undefined : offset + limit);
+    rows = rows.slice(offset, limit === null || limit < 0 ? undefined : offset + limit);
   } else {
-    if (cache) return cachedPage(store, cache, sql, [...params, limit, offset]);
-    rows = store.adhoc(`SELECT * ${sql} LIMIT ? OFFSET ?`).all(...params, limit, offset) as EntityRow[];
+    if (cache) return yield* cachedPage(store, cache, sql, [...params, limit, offset]);
+    rows = yield* store.rows<EntityRow>(`SELECT * ${sql} LIMIT ? OFFSET ?`, [...params, limit, offset]);
   }
   const entities = rows.map(rowToEntity);
   const locations = entities.map((e) => e.location);
-  const lastSeq = rows.at(-1)?.seq;
-  return query.detail === 'entities' ? { locations, entities: store.withLinks(entities), lastSeq } : { locations, lastSeq };
+  const lastSeq = lastSeqOf(rows);
+  return query.detail === 'entities' ? { locations, entities: yield* store.withLinks(entities), lastSeq } : { locations, lastSeq };
 }
 
 /** The FROM and WHERE of a listing (owner, kinds, mixin, union, cursor), or undefined when it selects nothing. */
-function selection(model: Model, ctx: RequestContext, query: ListQuery): { from: string; params: unknown[] } | undefined {
+function selection(dialect: Dialect, model: Model, ctx: RequestContext, query: ListQuery): { from: string; params: unknown[] } | undefined {
   const where: string[] = [];
   const params: unknown[] = [];
   if (query.cursor !== undefined) {
@@ -89,7 +90,7 @@ function selection(model: Model, ctx: RequestContext, query: ListQuery): { from:
   if (query.mixin !== undefined) {
     // A mixin's family travels as one JSON array: 40,000 user mixins depending on os_tpl are
     // one bound value, not 40,000 (SQLite allows 32,766 variables in a statement).
-    where.push(members(model, ctx, mixinFamily(model, query.mixin), params));
+    where.push(members(dialect, model, ctx, mixinFamily(model, query.mixin), params));
   }
   if (query.union !== undefined) {
     // One statement for every collection below the path, each part limited to the owner: the work
@@ -102,7 +103,7 @@ function selection(model: Model, ctx: RequestContext, query: ListQuery): { from:
       if (!ctx.admin) params.push(ctx.owner);
     }
     if (query.union.mixins.length > 0) {
-      parts.push(`SELECT seq FROM entities WHERE ${members(model, ctx, query.union.mixins, params)}`);
+      parts.push(`SELECT seq FROM entities WHERE ${members(dialect, model, ctx, query.union.mixins, params)}`);
     }
     if (parts.length === 0) return undefined;
     where.push(`seq IN (${parts.join(' UNION ')})`);
@@ -117,17 +118,17 @@ function selection(model: Model, ctx: RequestContext, query: ListQuery): { from:
  * administrator, for public mixins, everyone's, and for owned ids their own
  * only (another owner's mixin of the same id is another mixin).
  */
-function members(model: Model, ctx: RequestContext, ids: readonly string[], params: unknown[]): string {
+function members(dialect: Dialect, model: Model, ctx: RequestContext, ids: readonly string[], params: unknown[]): string {
   const any = (list: readonly string[], owner: boolean) => {
     params.push(JSON.stringify(list));
     if (owner) params.push(ctx.owner);
-    return `(owner, location) IN (SELECT owner, location FROM memberships WHERE mixin IN (SELECT value FROM json_each(?))${owner ? ' AND owner = ?' : ''})`;
+    return `(owner, location) IN (SELECT owner, location FROM memberships WHERE mixin IN (${dialect.jsonList('?')})${owner ? ' AND owner = ?' : ''})`;
   };
   if (!ctx.admin) return any(ids, true);
   const publicIds = ids.filter((id) => model.findMixin(id)?.owner === undefined);
   const ownIds = ids.filter((id) => model.findMixin(id)?.owner !== undefined);
   const terms = [...(publicIds.length > 0 ? [any(publicIds, false)] : []), ...(ownIds.length > 0 ? [any(ownIds, true)] : [])];
-  return terms.length === 0 ? '0' : `(${terms.join(' OR ')})`;
+  return terms.length === 0 ? 'FALSE' : `(${terms.join(' OR ')})`;
 }
 
 /**
@@ -135,10 +136,10 @@ function members(model: Model, ctx: RequestContext, ids: readonly string[], para
  * every entity is cached (a listing polled again), else the rows, keeping
  * and reusing cached entities.
  */
-function cachedPage(store: Store, cache: EntityCache, sql: string, params: unknown[]): Page {
-  const keys = store.adhoc(`SELECT seq, owner, location ${sql} LIMIT ? OFFSET ?`).all(...params) as SeqRow[];
+function* cachedPage(store: Store, cache: EntityCache, sql: string, params: unknown[]): Op<Page> {
+  const keys = yield* store.rows<SeqRow>(`SELECT seq, owner, location ${sql} LIMIT ? OFFSET ?`, params);
   const locations = keys.map((k) => k.location);
-  const lastSeq = keys.at(-1)?.seq;
+  const lastSeq = lastSeqOf(keys);
   const hits: Entity[] = [];
   for (const k of keys) {
     const e = cache.get(k.owner, k.location);
@@ -146,7 +147,7 @@ function cachedPage(store: Store, cache: EntityCache, sql: string, params: unkno
     hits.push(e);
   }
   if (hits.length === keys.length) return { locations, entities: hits, lastSeq };
-  const rows = store.adhoc(`SELECT * ${sql} LIMIT ? OFFSET ?`).all(...params) as EntityRow[];
+  const rows = yield* store.rows<EntityRow>(`SELECT * ${sql} LIMIT ? OFFSET ?`, params);
   const read: Entity[] = [];
   const entities = rows.map((row) => {
     const e = cache.get(row.owner, row.location);
@@ -155,9 +156,9 @@ function cachedPage(store: Store, cache: EntityCache, sql: string, params: unkno
     read.push(fresh);
     return fresh;
   });
-  store.withLinks(read);
+  yield* store.withLinks(read);
   for (const e of read) cache.add(e);
-  return { locations: entities.map((e) => e.location), entities, lastSeq: rows.at(-1)?.seq };
+  return { locations: entities.map((e) => e.location), entities, lastSeq: lastSeqOf(rows) };
 }
 
 /**
@@ -168,4 +169,10 @@ function cachedPage(store: Store, cache: EntityCache, sql: string, params: unkno
 function mixinFamily(model: Model, id: string): string[] {
   const mixin = model.findMixin(id);
   return mixin ? model.family(mixin).map((m) => m.id) : [id];
+}
+
+/** The creation sequence number of a page's last row (PostgreSQL's bigint arrives as a string). */
+function lastSeqOf(rows: ReadonlyArray<{ seq: number }>): number | undefined {
+  const seq = rows.at(-1)?.seq;
+  return seq === undefined ? undefined : Number(seq);
 }

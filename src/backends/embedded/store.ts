@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { Op } from './op.js';
 import type { Attributes, Entity, Link, Resource } from '../../model/index.js';
 import { ConflictError } from '../../errors.js';
 import type { RequestContext } from '../backend.js';
@@ -78,13 +79,115 @@ export function entityData(entity: Entity): string {
   return JSON.stringify(data);
 }
 
+/** What differs in the SQL of the two stores' list queries (query.ts). */
+export interface Dialect {
+  /** A subquery of the strings of one bound JSON array parameter. */
+  jsonList(param: string): string;
+  /** The LIMIT that means none. */
+  readonly noLimit: number | null;
+}
+
 /**
- * The SQL of the embedded backend, each statement prepared once. Methods are
- * synchronous and run inside the caller's transaction. Every entity, link
- * end, membership and user mixin is named within its owner's space (schema
- * migration 4): a location is looked up together with its owner.
+ * The embedded backend's storage, the seam below its logic (create.ts,
+ * actions.ts, query.ts, ...): SQLite (this file) or PostgreSQL
+ * (postgres-store.ts). Every method is an `Op` (op.ts) run inside the
+ * caller's transaction. Every entity, link end, membership and user mixin
+ * is named within its owner's space (schema migration 4): a location is
+ * looked up together with its owner. In a PostgreSQL write transaction the
+ * entity rows read are locked (`SELECT ... FOR UPDATE`) until it commits.
  */
-export class Store {
+export abstract class Store {
+  abstract readonly dialect: Dialect;
+  /** How many entities (resources and links) `owner` holds, including this transaction's own writes. */
+  abstract ownedBy(owner: string): Op<number>;
+  /**
+   * The row at `location` in the requester's space. An administrator's
+   * request finds their own entity first, else the one entity any owner
+   * holds there; when several owners hold the location, which is meant is
+   * not the server's to guess: 409, naming how many (see README, Isolation).
+   */
+  abstract find(ctx: RequestContext, location: string): Op<EntityRow | undefined>;
+  /** The row at `location` in `owner`'s space. */
+  abstract findOwned(owner: string, location: string): Op<EntityRow | undefined>;
+  abstract idTaken(owner: string, id: string): Op<boolean>;
+  abstract insert(entity: Entity): Op<void>;
+  /**
+   * Stores new mixins and attributes; the caller has checked the version.
+   * `mixinsFrom`, the mixins stored before, spares rewriting the
+   * memberships when they are the same (an action changes only the state).
+   */
+  abstract update(entity: Entity, mixinsFrom?: readonly string[]): Op<void>;
+  /** Stores a link's new source and target columns (its data goes with `update`). */
+  abstract moveLink(link: Link): Op<void>;
+  /** Deletes an entity; its outgoing links and memberships follow by foreign key, incoming links (of its owner) here. */
+  abstract delete(owner: string, location: string): Op<void>;
+  /** Outgoing link rows of one resource, in creation order. */
+  abstract linkRowsOf(owner: string, source: string): Op<EntityRow[]>;
+  /** Outgoing link rows of several resources ([owner, location] pairs), in creation order. */
+  abstract linkRowsFrom(pairs: ReadonlyArray<readonly [string, string]>): Op<EntityRow[]>;
+  /** Link rows of `owner` pointing to `target`, in creation order. */
+  abstract linkRowsTo(owner: string, target: string): Op<EntityRow[]>;
+  abstract membersOf(owner: string, mixin: string): Op<string[]>;
+  abstract removeMemberships(owner: string, mixin: string): Op<void>;
+  abstract mixinRows(): Op<MixinRow[]>;
+  /** `owner`'s user mixin or saved template with this type id. */
+  abstract findMixin(owner: string | null, id: string): Op<MixinRow | undefined>;
+  abstract mixinAt(owner: string | null, location: string): Op<MixinRow | undefined>;
+  abstract insertMixin(row: MixinRow): Op<void>;
+  abstract deleteMixin(owner: string | null, id: string): Op<void>;
+  /** Rows of a statement built at run time (list queries), `?` for each parameter. */
+  abstract rows<R>(sql: string, params: readonly unknown[]): Op<R[]>;
+  /** The first column of the first row of such a statement. */
+  abstract value(sql: string, params: readonly unknown[]): Op<unknown>;
+  /** Tells the other instances that user mixins or saved templates changed (at commit); nothing for SQLite. */
+  abstract modelChanged(): Op<void>;
+
+  /** Whether `owner` holds `location` (uniqueness is per owner). */
+  *locationTaken(owner: string, location: string): Op<boolean> {
+    return (yield* this.findOwned(owner, location)) !== undefined;
+  }
+
+  /** Outgoing links of one resource, in creation order. */
+  *linksOf(owner: string, source: string): Op<Link[]> {
+    return (yield* this.linkRowsOf(owner, source)).map((r) => rowToEntity(r) as Link);
+  }
+
+  /** Links of `owner` pointing to one of their resources, in creation order. */
+  *linksTo(owner: string, target: string): Op<Link[]> {
+    return (yield* this.linkRowsTo(owner, target)).map((r) => rowToEntity(r) as Link);
+  }
+
+  /** Entities with their outgoing links attached, one query for all. */
+  *withLinks(entities: Entity[]): Op<Entity[]> {
+    const resources = entities.filter((e) => (e as Partial<Link>).source === undefined);
+    if (resources.length === 0) return entities;
+    const bySource = new Map<string, Link[]>();
+    const key = (owner: string, location: string) => `${owner}\u0000${location}`;
+    for (const r of resources) bySource.set(key(r.owner ?? '', r.location), ((r as Resource).links = []));
+    const rows = resources.length === 1
+      ? yield* this.linkRowsOf(resources[0].owner ?? '', resources[0].location)
+      : yield* this.linkRowsFrom(resources.map((r) => [r.owner ?? '', r.location] as const));
+    for (const row of rows) bySource.get(key(row.owner, row.source!))?.push(rowToEntity(row) as Link);
+    return entities;
+  }
+}
+
+/** The entity row's columns but `seq`, as both stores insert them. */
+export function entityColumns(entity: Entity): Omit<EntityRow, 'seq'> {
+  const link = entity as Partial<Link>;
+  return {
+    location: entity.location, id: entity.id, kind: entity.kind, owner: entity.owner ?? '',
+    source: link.source ?? null, target: link.target ?? null, version: Number(entity.version), data: entityData(entity),
+  };
+}
+
+export { sameList };
+
+const SQLITE: Dialect = { jsonList: (p) => `SELECT value FROM json_each(${p})`, noLimit: -1 };
+
+/** The SQLite store: each statement prepared once, answering synchronously (its Ops never yield). */
+export class SqliteStore extends Store {
+  readonly dialect = SQLITE;
   readonly db: Database.Database;
   #byLocation;
   #anyAt;
@@ -111,6 +214,7 @@ export class Store {
   #adhoc = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database) {
+    super();
     this.db = db;
     this.#byLocation = db.prepare<[string, string], EntityRow>('SELECT * FROM entities WHERE owner = ? AND location = ?');
     this.#anyAt = db.prepare<[string], EntityRow>('SELECT * FROM entities WHERE location = ? ORDER BY seq LIMIT 2');
@@ -143,130 +247,102 @@ export class Store {
     this.#owned = db.prepare<[string], number>('SELECT entities FROM owners WHERE owner = ?').pluck();
   }
 
-  /** How many entities (resources and links) `owner` holds, including this transaction's own writes. */
-  ownedBy(owner: string): number {
+  *ownedBy(owner: string): Op<number> {
     return this.#owned.get(owner) ?? 0;
   }
 
-  /**
-   * The row at `location` in the requester's space. An administrator's
-   * request finds their own entity first, else the one entity any owner
-   * holds there; when several owners hold the location, which is meant is
-   * not the server's to guess: 409, naming how many (see README, Isolation).
-   */
-  find(ctx: RequestContext, location: string): EntityRow | undefined {
+  *find(ctx: RequestContext, location: string): Op<EntityRow | undefined> {
     const own = this.#byLocation.get(ctx.owner, location);
     if (own || !ctx.admin) return own;
     const rows = this.#anyAt.all(location);
     if (rows.length <= 1) return rows[0];
-    throw new ConflictError(
-      'OCCI_ERR_CONFLICT_OWNERS',
-      `${location} is held by ${this.#holders.get(location)} owners, none of them you: an administrator acts on such an entity as its owner`,
-    );
+    throw ownersConflict(location, this.#holders.get(location) ?? rows.length);
   }
 
-  /** The row at `location` in `owner`'s space. */
-  findOwned(owner: string, location: string): EntityRow | undefined {
+  *findOwned(owner: string, location: string): Op<EntityRow | undefined> {
     return this.#byLocation.get(owner, location);
   }
 
-  /** Whether `owner` holds `location` (uniqueness is per owner). */
-  locationTaken(owner: string, location: string): boolean {
-    return this.#byLocation.get(owner, location) !== undefined;
-  }
-
-  idTaken(owner: string, id: string): boolean {
+  *idTaken(owner: string, id: string): Op<boolean> {
     return this.#idTaken.get(owner, id) !== undefined;
   }
 
-  insert(entity: Entity): void {
-    const link = entity as Partial<Link>;
-    const owner = entity.owner ?? '';
-    this.#insert.run({
-      location: entity.location, id: entity.id, kind: entity.kind, owner,
-      source: link.source ?? null, target: link.target ?? null, version: Number(entity.version), data: entityData(entity),
-    });
-    this.#setMemberships(owner, entity.location, entity.mixins, false);
+  *insert(entity: Entity): Op<void> {
+    const row = entityColumns(entity);
+    this.#insert.run(row);
+    this.#setMemberships(row.owner, entity.location, entity.mixins, false);
   }
 
-  /**
-   * Stores new mixins and attributes; the caller has checked the version.
-   * `mixinsFrom`, the mixins stored before, spares rewriting the
-   * memberships when they are the same (an action changes only the state).
-   */
-  update(entity: Entity, mixinsFrom?: readonly string[]): void {
+  *update(entity: Entity, mixinsFrom?: readonly string[]): Op<void> {
     const owner = entity.owner ?? '';
     this.#update.run(entityData(entity), Number(entity.version), owner, entity.location);
     if (mixinsFrom !== undefined && sameList(mixinsFrom, entity.mixins)) return;
     this.#setMemberships(owner, entity.location, entity.mixins, true);
   }
 
-  /** Stores a link's new source and target columns (its data goes with `update`). */
-  moveLink(link: Link): void {
+  *moveLink(link: Link): Op<void> {
     this.#moveLink.run(link.source, link.target, link.owner ?? '', link.location);
   }
 
-  /** Deletes an entity; its outgoing links and memberships follow by foreign key, incoming links (of its owner) here. */
-  delete(owner: string, location: string): void {
+  *delete(owner: string, location: string): Op<void> {
     this.#deleteIncoming.run(owner, location);
     this.#delete.run(owner, location);
   }
 
-  /** Outgoing links of one resource, in creation order. */
-  linksOf(owner: string, source: string): Link[] {
-    return this.#linksOf.all(owner, source).map((r) => rowToEntity(r) as Link);
+  *linkRowsOf(owner: string, source: string): Op<EntityRow[]> {
+    return this.#linksOf.all(owner, source);
   }
 
-  /** Links of `owner` pointing to one of their resources, in creation order. */
-  linksTo(owner: string, target: string): Link[] {
-    return this.#linksTo.all(owner, target).map((r) => rowToEntity(r) as Link);
+  *linkRowsFrom(pairs: ReadonlyArray<readonly [string, string]>): Op<EntityRow[]> {
+    return this.#linksFrom.all(JSON.stringify(pairs));
   }
 
-  /** Entities with their outgoing links attached, one query for all. */
-  withLinks(entities: Entity[]): Entity[] {
-    const resources = entities.filter((e) => (e as Partial<Link>).source === undefined);
-    if (resources.length === 0) return entities;
-    const bySource = new Map<string, Link[]>();
-    const key = (owner: string, location: string) => `${owner}\u0000${location}`;
-    for (const r of resources) bySource.set(key(r.owner ?? '', r.location), ((r as Resource).links = []));
-    const rows = resources.length === 1
-      ? this.#linksOf.all(resources[0].owner ?? '', resources[0].location)
-      : this.#linksFrom.all(JSON.stringify(resources.map((r) => [r.owner ?? '', r.location])));
-    for (const row of rows) bySource.get(key(row.owner, row.source!))?.push(rowToEntity(row) as Link);
-    return entities;
+  *linkRowsTo(owner: string, target: string): Op<EntityRow[]> {
+    return this.#linksTo.all(owner, target);
   }
 
-  membersOf(owner: string, mixin: string): string[] {
+  *membersOf(owner: string, mixin: string): Op<string[]> {
     return this.#membersOf.all(owner, mixin);
   }
 
-  removeMemberships(owner: string, mixin: string): void {
+  *removeMemberships(owner: string, mixin: string): Op<void> {
     this.#deleteMemberships.run(owner, mixin);
   }
 
-  mixinRows(): MixinRow[] {
+  *mixinRows(): Op<MixinRow[]> {
     return this.#mixinRows.all();
   }
 
-  /** `owner`'s user mixin or saved template with this type id. */
-  findMixin(owner: string | null, id: string): MixinRow | undefined {
+  *findMixin(owner: string | null, id: string): Op<MixinRow | undefined> {
     return this.#mixinById.get(owner as string, id);
   }
 
-  mixinAt(owner: string | null, location: string): MixinRow | undefined {
+  *mixinAt(owner: string | null, location: string): Op<MixinRow | undefined> {
     return this.#mixinByLocation.get(owner as string, location);
   }
 
-  insertMixin(row: MixinRow): void {
+  *insertMixin(row: MixinRow): Op<void> {
     this.#insertMixin.run(row);
   }
 
-  deleteMixin(owner: string | null, id: string): void {
+  *deleteMixin(owner: string | null, id: string): Op<void> {
     this.#deleteMixin.run(owner as string, id);
   }
 
+  *rows<R>(sql: string, params: readonly unknown[]): Op<R[]> {
+    return this.#adhocStatement(sql, false).all(...params) as R[];
+  }
+
+  *value(sql: string, params: readonly unknown[]): Op<unknown> {
+    return this.#adhocStatement(sql, true).get(...params);
+  }
+
+  *modelChanged(): Op<void> {
+    // Other processes on the same file see the commit through data_version (index.ts, refresh).
+  }
+
   /** A statement built at run time (list queries), prepared once per distinct SQL text. */
-  adhoc(sql: string, pluck = false): Database.Statement {
+  #adhocStatement(sql: string, pluck: boolean): Database.Statement {
     const key = `${pluck ? 'pluck' : 'rows'} ${sql}`;
     let stmt = this.#adhoc.get(key);
     if (!stmt) {
@@ -281,4 +357,12 @@ export class Store {
     if (clear) this.#clearMemberships.run(owner, location);
     for (const m of mixins) this.#addMembership.run(owner, m, location);
   }
+}
+
+/** Several owners hold `location`, none of them the administrator asking. */
+export function ownersConflict(location: string, holders: number): ConflictError {
+  return new ConflictError(
+    'OCCI_ERR_CONFLICT_OWNERS',
+    `${location} is held by ${holders} owners, none of them you: an administrator acts on such an entity as its owner`,
+  );
 }

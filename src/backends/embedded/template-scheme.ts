@@ -1,4 +1,5 @@
 import type { Model } from '../../model/index.js';
+import type { Op } from './op.js';
 import type { Store } from './store.js';
 
 /** `<scheme>os_tpl#<term>` or `<scheme>resource_tpl#<term>`: a configured template's type id (templates.ts). */
@@ -22,10 +23,10 @@ const DISTINCT_MIXINS = `
  * Nothing is migrated: the operator puts the old scheme back or starts on
  * another data directory. Throws a plain Error naming both schemes.
  */
-export function checkTemplateScheme(store: Store, model: Model, scheme: string, where: string): void {
+export function* checkTemplateScheme(store: Store, model: Model, scheme: string, where: string): Op<void> {
   const stale = new Map<string, string>();
-  const owned = new Set(store.mixinRows().map((r) => r.id));
-  for (const id of store.adhoc(DISTINCT_MIXINS, true).all() as string[]) {
+  const owned = new Set((yield* store.mixinRows()).map((r) => r.id));
+  for (const { id } of yield* store.rows<{ id: string }>(DISTINCT_MIXINS, [])) {
     // Saved templates and user mixins are in the model whatever the scheme: only configured ones go missing.
     if (model.findMixin(id) || owned.has(id)) continue;
     const base = TEMPLATE_ID.exec(id)?.[1];

@@ -1,0 +1,213 @@
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { Health } from '../backend.js';
+import { EntityCache } from './cache.js';
+import { FALLBACK_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
+import type { StoreEngine } from './engine.js';
+import { isSqliteError, toBackendError } from './errors.js';
+import { runSync, type Op } from './op.js';
+import { openDatabase, type Synchronous } from './schema.js';
+import { SqliteStore, type Store } from './store.js';
+
+/** Entities kept by the read cache: a listed page of 10,000 fits, 100,000 listed as JSON do not stay. */
+const ENTITY_CACHE_LIMIT = 20_000;
+
+/** Write transactions of every engine in this process: another one on the same file is seen at once, not a turn later. */
+let processCommits = 0;
+
+/**
+ * The SQLite engine: one file (or `:memory:`), WAL, a synchronous driver.
+ * Each write is one IMMEDIATE transaction (several processes sharing the
+ * file serialise), with group commit (see `write`).
+ */
+export class SqliteEngine implements StoreEngine {
+  readonly kind = 'sqlite';
+  readonly cache = new EntityCache(ENTITY_CACHE_LIMIT);
+  readonly store: SqliteStore;
+  readonly #db: Database.Database;
+  readonly #tx: Transactions;
+  #checkpointer: Checkpointer | undefined;
+  #pending: Job[] = [];
+  #cacheVersion = -1;
+  #cacheChecked = false;
+  #checkedAt = 0;
+  #dataVersion = -1;
+  #refreshChecked = false;
+  #refreshedAt = -1;
+  #closed = false;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    this.store = new SqliteStore(db);
+    this.#tx = transactions(db, this.store);
+  }
+
+  /** Opens `<dataDir>/occi.sqlite` (or `:memory:`) and brings its schema up to date. */
+  static open(dataDir: string, synchronous?: Synchronous, legacyOwnerScheme?: string): SqliteEngine {
+    let db: Database.Database;
+    try {
+      db = openDatabase(dataDir, synchronous, legacyOwnerScheme);
+    } catch (err) {
+      // A database from a newer server is a plain Error: the operator must act, retrying will not help.
+      throw isSqliteError(err) ? toBackendError(err) : err;
+    }
+    const engine = new SqliteEngine(db);
+    if (dataDir !== ':memory:') {
+      engine.#checkpointer = startCheckpointer(join(dataDir, 'occi.sqlite'));
+      db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
+    }
+    return engine;
+  }
+
+  /** A consistent snapshot for reads of several statements (an entity and its links). */
+  async read<T>(fn: (store: Store) => Op<T>): Promise<T> {
+    try {
+      return this.#tx.run.deferred(() => runSync(fn(this.store))) as T;
+    } catch (err) {
+      throw toBackendError(err);
+    }
+  }
+
+  /**
+   * Group commit: writes that arrive in the same turn of the event loop
+   * (concurrent requests) share one IMMEDIATE transaction, each inside its
+   * own savepoint, so that a write that fails leaves nothing behind and does
+   * not fail the others. Every promise settles after COMMIT: an acknowledged
+   * write is in the WAL (see schema.ts for what survives what).
+   */
+  write<T>(fn: (store: Store) => Op<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ fn: () => runSync(fn(this.store)), resolve: resolve as (value: unknown) => void, reject });
+      if (this.#pending.length === 1) setImmediate(() => this.#commitPending());
+    });
+  }
+
+  /**
+   * Drops the cached entities when another connection has committed since
+   * they were read. Asked once per turn of the event loop (the pragma takes
+   * SQLite's shared-memory locks, which costs more than the read it saves):
+   * every request handled in a turn had arrived before the turn began, so a
+   * commit another process acknowledged before a request was sent is seen.
+   */
+  checkCache(): void {
+    if (this.#cacheChecked && this.#checkedAt === processCommits) return;
+    this.#cacheChecked = true;
+    this.#checkedAt = processCommits;
+    setImmediate(() => (this.#cacheChecked = false));
+    const version = this.#tx.dataVersion.get() as number;
+    if (version !== this.#cacheVersion) {
+      this.cache.clear();
+      this.#cacheVersion = version;
+    }
+  }
+
+  /** SQLite's data_version moves only on other connections' commits; asked at most once per turn. */
+  modelMaybeChanged(): boolean {
+    if (this.#refreshedAt === processCommits && this.#refreshChecked) return false;
+    this.#refreshChecked = true;
+    this.#refreshedAt = processCommits;
+    setImmediate(() => (this.#refreshChecked = false));
+    const version = this.#tx.dataVersion.get() as number;
+    if (version === this.#dataVersion) return false;
+    this.#dataVersion = version;
+    return true;
+  }
+
+  onModelChange(): void {
+    // Processes sharing the file are seen through data_version (modelMaybeChanged).
+  }
+
+  async health(): Promise<Health> {
+    try {
+      this.#tx.dataVersion.get();
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, detail: `embedded database: ${(err as Error).message}` };
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#pending.length > 0) this.#commitPending();
+    this.#closed = true;
+    this.cache.clear();
+    await this.#checkpointer?.stop();
+    this.#checkpointer = undefined;
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Closes without the checkpointer (a start that failed half way). */
+  close(): void {
+    this.#closed = true;
+    if (this.#db.open) this.#db.close();
+  }
+
+  #commitPending(): void {
+    const jobs = this.#pending;
+    this.#pending = [];
+    if (jobs.length === 0) return;
+    if (this.#closed || !this.#db.open) {
+      for (const job of jobs) job.reject(toBackendError(new Error('the embedded backend is not started')));
+      return;
+    }
+    const tx = this.#tx;
+    try {
+      if (jobs.length === 1) {
+        const [job] = jobs;
+        job.result = tx.run.immediate(() => job.fn());
+        job.done = true;
+      } else {
+        tx.batch.immediate(jobs);
+      }
+    } catch (err) {
+      // BEGIN or COMMIT failed, or SQLite rolled the whole transaction back: nothing of it is stored.
+      for (const job of jobs) {
+        if (job.done) job.error = err;
+        else job.error ??= err;
+        job.done = false;
+      }
+    } finally {
+      this.cache.clear();
+      processCommits++;
+    }
+    for (const job of jobs) {
+      if (job.done) job.resolve(job.result);
+      else job.reject(toBackendError(job.error));
+    }
+  }
+}
+
+interface Job {
+  fn: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+  result?: unknown;
+  error?: unknown;
+  done?: boolean;
+}
+
+/** The transaction functions and statements of one open database, built once (better-sqlite3 compiles each). */
+interface Transactions {
+  readonly run: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** Runs jobs one savepoint each (better-sqlite3 nests a transaction function as a savepoint). */
+  readonly batch: Database.Transaction<(jobs: Job[]) => void>;
+  readonly dataVersion: Database.Statement<[], number>;
+}
+
+function transactions(db: Database.Database, _store: Store): Transactions {
+  const run = db.transaction((fn: () => unknown) => fn());
+  const batch = db.transaction((jobs: Job[]) => {
+    for (const job of jobs) {
+      try {
+        job.result = run(() => job.fn());
+        job.done = true;
+      } catch (err) {
+        job.error = err;
+        job.done = false;
+        // Some errors (disk full, I/O) make SQLite roll back the whole transaction: the batch is lost.
+        if (!db.inTransaction) throw err;
+      }
+    }
+  });
+  return { run, batch, dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck() };
+}
