@@ -69,6 +69,8 @@ export class EmbeddedBackend implements Backend {
   #model: Model | undefined;
   /** Type id of the `shareable` storage mixin (attachments.ts). */
   #shareable: string | undefined;
+  /** User mixins this instance is defining or removing: a refresh meanwhile leaves them as the request has them. */
+  readonly #inFlight = new Set<string>();
 
   constructor(options: EmbeddedOptions) {
     this.#options = options;
@@ -114,7 +116,7 @@ export class EmbeddedBackend implements Backend {
   async refresh(model: Model): Promise<void> {
     const engine = this.#running().engine;
     if (!engine.modelMaybeChanged()) return;
-    alignModel(model, await engine.read((store) => store.mixinRows()));
+    alignModel(model, await engine.read((store) => store.mixinRows()), this.#inFlight);
   }
 
   async stop(): Promise<void> {
@@ -237,7 +239,7 @@ export class EmbeddedBackend implements Backend {
 
   async defineMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     checkDeadline(ctx, DATABASE);
-    await this.#write(function* (store): Op<void> {
+    await this.#changingModel(mixinKey(mixin.owner ?? ctx.owner, mixin.id), () => this.#write(function* (store): Op<void> {
       // In the owner's space: another owner's mixins are never in the way (issue 13 §7).
       const owner = mixin.owner ?? ctx.owner;
       const existing = yield* store.findMixin(owner, mixin.id);
@@ -251,12 +253,12 @@ export class EmbeddedBackend implements Backend {
       }
       yield* store.insertMixin({ id: mixin.id, origin: 'user', owner, location: mixin.location, data: JSON.stringify(mixinData(mixin)) });
       yield* store.modelChanged();
-    });
+    }));
   }
 
   async removeMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     checkDeadline(ctx, DATABASE);
-    await this.#write(function* (store): Op<void> {
+    await this.#changingModel(mixinKey(mixin.owner ?? ctx.owner, mixin.id), () => this.#write(function* (store): Op<void> {
       const owner = mixin.owner ?? ctx.owner;
       const row = yield* store.findMixin(owner, mixin.id);
       // Another user's tag is as absent as their entities.
@@ -269,7 +271,17 @@ export class EmbeddedBackend implements Backend {
       yield* store.removeMemberships(owner, mixin.id);
       yield* store.deleteMixin(owner, mixin.id);
       yield* store.modelChanged();
-    });
+    }));
+  }
+
+  /** Runs a user-mixin write with the mixin kept out of refreshes until the caller has updated the model (a turn after it settles). */
+  async #changingModel(key: string, write: () => Promise<void>): Promise<void> {
+    this.#inFlight.add(key);
+    try {
+      await write();
+    } finally {
+      setImmediate(() => this.#inFlight.delete(key));
+    }
   }
 
   #creator(store: Store, model: Model): Creator {
@@ -312,12 +324,16 @@ export class EmbeddedBackend implements Backend {
 /** What a passed deadline names (there is no remote service: the request waited too long before it got here). */
 const DATABASE = 'the embedded database';
 
+function mixinKey(owner: string | null | undefined, id: string): string {
+  return `${owner ?? ''}\u0000${id}`;
+}
+
 /** Brings the model's user mixins and saved templates in line with the stored rows. */
-function alignModel(model: Model, rows: readonly MixinRow[]): void {
-  const key = (owner: string | null | undefined, id: string) => `${owner ?? ''}\u0000${id}`;
+function alignModel(model: Model, rows: readonly MixinRow[], inFlight: ReadonlySet<string>): void {
+  const key = mixinKey;
   const ids = new Set(rows.map((r) => key(r.owner, r.id)));
   for (const m of model.mixins) {
-    if (m.origin === 'user' && !ids.has(key(m.owner, m.id))) {
+    if (m.origin === 'user' && !ids.has(key(m.owner, m.id)) && !inFlight.has(key(m.owner, m.id))) {
       try {
         model.visibleTo(m.owner).removeUserMixin(m.id);
       } catch {
@@ -326,7 +342,7 @@ function alignModel(model: Model, rows: readonly MixinRow[]): void {
     }
   }
   for (const row of rows) {
-    if (row.owner === null ? model.findCategory(row.id) : model.findOwned(row.owner, row.id)) continue;
+    if (inFlight.has(key(row.owner, row.id)) || (row.owner === null ? model.findCategory(row.id) : model.findOwned(row.owner, row.id))) continue;
     const data = JSON.parse(row.data) as MixinData;
     try {
       if (row.origin === 'saved') model.addMixin(savedMixin(model, data, row.owner));

@@ -46,6 +46,8 @@ export class PostgresEngine implements StoreEngine {
   #dirty = false;
   #stopped = false;
   #reconnect: NodeJS.Timeout | undefined;
+  /** Server process ids of this instance's pooled connections: their notifications are this instance's own changes. */
+  readonly #own = new Set<number>();
 
   private constructor(pool: pg.Pool, url: string) {
     this.#pool = pool;
@@ -57,6 +59,14 @@ export class PostgresEngine implements StoreEngine {
     // An idle connection the server closed is dropped from the pool, not a crash.
     pool.on('error', () => undefined);
     const engine = new PostgresEngine(pool, url);
+    pool.on('connect', (c) => {
+      const pid = processId(c);
+      if (pid !== undefined) engine.#own.add(pid);
+    });
+    pool.on('remove', (c) => {
+      const pid = processId(c);
+      if (pid !== undefined) engine.#own.delete(pid);
+    });
     try {
       const client = await pool.connect();
       try {
@@ -160,7 +170,9 @@ export class PostgresEngine implements StoreEngine {
     };
     client.on('error', lost);
     client.on('end', lost);
-    client.on('notification', () => {
+    client.on('notification', (n) => {
+      // This instance's own change is in its model already (index.ts adds and removes it around the write).
+      if (this.#own.has(n.processId)) return;
       this.#dirty = true;
       for (const l of this.#listeners) l();
     });
@@ -171,6 +183,11 @@ export class PostgresEngine implements StoreEngine {
     this.#dirty = true;
     for (const l of this.#listeners) l();
   }
+}
+
+/** The server process id of a connection (pg keeps it from the BackendKeyData message). */
+function processId(client: pg.PoolClient): number | undefined {
+  return (client as unknown as { processID?: number }).processID ?? undefined;
 }
 
 /** The URL without its password, for messages. */
