@@ -2,10 +2,10 @@ import { after } from 'node:test';
 import { standardModel } from '../../src/model/index.js';
 import { describeBackendContract } from '../../src/backends/backend.contract.js';
 import { DEFAULT_TEMPLATES, EmbeddedBackend } from '../../src/backends/embedded/index.js';
-import { startPostgres, truncateStore } from '../support/postgres.js';
+import { testCluster, truncateStore } from '../support/postgres.js';
 
 // The backend contract on the PostgreSQL store: one throw-away cluster, the database emptied before each case.
-const cluster = await startPostgres();
+const cluster = await testCluster();
 after(() => cluster.stop());
 const url = await cluster.createDatabase('contract');
 

@@ -135,3 +135,35 @@ export async function truncateStore(url: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * The cluster a test uses: the one `npm run test:postgres` started (its
+ * admin URL in OCCI_TEST_POSTGRES; stopping it is the runner's), else one of
+ * the test's own.
+ */
+export async function testCluster(): Promise<PostgresCluster> {
+  const given = process.env.OCCI_TEST_POSTGRES;
+  if (!given) return startPostgres();
+  const base = new URL(given);
+  const url = (db: string) => {
+    const u = new URL(base);
+    u.pathname = `/${db}`;
+    return u.toString();
+  };
+  return {
+    port: Number(base.port),
+    url,
+    async createDatabase(name) {
+      const client = new pg.Client({ connectionString: given });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await client.query(`CREATE DATABASE "${name}"`);
+      } finally {
+        await client.end();
+      }
+      return url(name);
+    },
+    async stop() {},
+  };
+}

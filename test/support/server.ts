@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start } from '../../src/cli/start.js';
 import { DEFAULTS, KEYS, type Config } from '../../src/config/index.js';
+import { testCluster } from './postgres.js';
 import { exited, spawnServer } from './process.js';
+
+let databases = 0;
 
 export interface TestServer {
   /** `http://127.0.0.1:<port>` */
@@ -22,7 +25,9 @@ export async function startTestServer(input: TestOverrides = {}, keepData = fals
   // OCCI_TEST_WORKERS=N runs the same tests against a server process with N cluster workers.
   const workers = process.env.OCCI_TEST_WORKERS;
   if (workers) return startWorkers({ ...overrides, workers: Number(workers) }, dataDir, keepData);
-  const running = await start({ ...DEFAULTS, listen: '127.0.0.1', port: 0, ...overrides, backends: { embedded: { dataDir } } });
+  // Under `npm run test:postgres` every test server gets a database of its own on the runner's cluster.
+  const store = process.env.OCCI_TEST_POSTGRES ? { store: 'postgres', databaseUrl: await (await testCluster()).createDatabase(`t${++databases}_${process.pid}`) } : {};
+  const running = await start({ ...DEFAULTS, listen: '127.0.0.1', port: 0, ...overrides, backends: { embedded: { dataDir, ...store } } });
   return {
     base: `${overrides.tlsCert ? 'https' : 'http'}://127.0.0.1:${running.server.address.port}`,
     dataDir,
