@@ -10,6 +10,7 @@ import { checkDeadline, type ActionResult, type Backend, type Capabilities, type
 import { invokeAction, savedMixin } from './actions.js';
 import { checkDetached, checkUnshare, shareableMixin } from './attachments.js';
 import { EntityCache } from './cache.js';
+import { ChangeLog } from './changes.js';
 import { FALLBACK_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { createEntities, insertLinks, relink, type Creator } from './create.js';
 import { isSqliteError, toBackendError } from './errors.js';
@@ -63,6 +64,8 @@ export class EmbeddedBackend implements Backend {
   #store: Store | undefined;
   #model: Model | undefined;
   #tx: Transactions | undefined;
+  /** What this connection's writes changed, for the cache (changes.ts). */
+  #changes: ChangeLog | undefined;
   /** Entities read since the last write (see cache.ts). */
   #cache = new EntityCache(ENTITY_CACHE_LIMIT);
   /** `data_version` when the cache was last known valid: another connection's commit moves it. */
@@ -109,6 +112,7 @@ export class EmbeddedBackend implements Backend {
       this.#model = model;
       this.#shareable = shareable.id;
       this.#tx = transactions(db, store, model);
+      this.#changes = new ChangeLog(db);
       if (this.#options.dataDir !== ':memory:') {
         this.#checkpointer = startCheckpointer(join(this.#options.dataDir, 'occi.sqlite'));
         db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
@@ -162,7 +166,7 @@ export class EmbeddedBackend implements Backend {
     // Pending writes are finished first (Backend.stop).
     if (this.#pending.length > 0 && this.#db) this.#commitPending();
     const db = this.#db;
-    this.#db = this.#store = this.#tx = undefined;
+    this.#db = this.#store = this.#tx = this.#changes = undefined;
     this.#cache.clear();
     await this.#checkpointer?.stop();
     this.#checkpointer = undefined;
@@ -358,6 +362,15 @@ export class EmbeddedBackend implements Backend {
     }
   }
 
+  /** After a write: the cache forgets what it changed (all of it when the log cannot be read). */
+  #forgetChanged(): void {
+    try {
+      for (const { owner, location } of this.#changes!.drain()) this.#cache.forget(owner, location);
+    } catch {
+      this.#cache.clear();
+    }
+  }
+
   /** A consistent snapshot for reads of several statements (an entity and its links). */
   #read<T>(fn: (store: Store, model: Model) => T): T {
     const { store, model, tx } = this.#running();
@@ -410,7 +423,7 @@ export class EmbeddedBackend implements Backend {
         job.done = false;
       }
     } finally {
-      this.#cache.clear();
+      this.#forgetChanged();
       processCommits++;
     }
     for (const job of jobs) {

@@ -146,18 +146,24 @@ function cachedPage(store: Store, cache: EntityCache, sql: string, params: unkno
     hits.push(e);
   }
   if (hits.length === keys.length) return { locations, entities: hits, lastSeq };
-  const rows = store.adhoc(`SELECT * ${sql} LIMIT ? OFFSET ?`).all(...params) as EntityRow[];
-  const read: Entity[] = [];
-  const entities = rows.map((row) => {
-    const e = cache.get(row.owner, row.location);
-    if (e) return e;
+  // Only the entities the cache lacks are read (after a write: the few it changed), in the same snapshot.
+  const entities: Array<Entity | undefined> = keys.map((k) => cache.get(k.owner, k.location));
+  const missing = keys.filter((_, i) => entities[i] === undefined).map((k) => k.seq);
+  const bySeq = new Map<number, Entity>();
+  const rows = store.adhoc('SELECT * FROM entities WHERE seq IN (SELECT value FROM json_each(?))').all(JSON.stringify(missing)) as EntityRow[];
+  const read = rows.map((row) => {
     const fresh = rowToEntity(row);
-    read.push(fresh);
+    bySeq.set(row.seq, fresh);
     return fresh;
   });
   store.withLinks(read);
   for (const e of read) cache.add(e);
-  return { locations: entities.map((e) => e.location), entities, lastSeq: rows.at(-1)?.seq };
+  const page: Entity[] = [];
+  keys.forEach((k, i) => {
+    const e = entities[i] ?? bySeq.get(k.seq);
+    if (e) page.push(e);
+  });
+  return { locations: page.map((e) => e.location), entities: page, lastSeq };
 }
 
 /**
