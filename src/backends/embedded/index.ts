@@ -68,16 +68,15 @@ export class EmbeddedBackend implements Backend {
   #changes: ChangeLog | undefined;
   /** Entities read since the last write (see cache.ts). */
   #cache = new EntityCache(ENTITY_CACHE_LIMIT);
-  /** `data_version` when the cache was last known valid: another connection's commit moves it. */
-  #cacheVersion = -1;
-  #cacheChecked = false;
-  #checkedAt = 0;
+  /** `data_version` when last asked (#sync): another connection's commit moves it. */
+  #seenVersion = -1;
+  #synced = false;
+  #syncedAt = -1;
+  /** Another connection committed: user mixins are read again at the next refresh. */
+  #modelStale = false;
   /** Writes waiting for the next group commit. */
   #pending: Job[] = [];
   #checkpointer: Checkpointer | undefined;
-  #dataVersion = -1;
-  #refreshChecked = false;
-  #refreshedAt = -1;
   /** Type id of the `shareable` storage mixin (attachments.ts). */
   #shareable: string | undefined;
 
@@ -130,14 +129,10 @@ export class EmbeddedBackend implements Backend {
    * on other connections' commits.
    */
   async refresh(model: Model): Promise<void> {
-    if (this.#refreshedAt === processCommits && this.#refreshChecked) return;
-    this.#refreshChecked = true;
-    this.#refreshedAt = processCommits;
-    setImmediate(() => (this.#refreshChecked = false));
-    const { tx, store } = this.#running();
-    const version = tx.dataVersion.get() as number;
-    if (version === this.#dataVersion) return;
-    this.#dataVersion = version;
+    this.#sync();
+    if (!this.#modelStale) return;
+    this.#modelStale = false;
+    const { store } = this.#running();
     const rows = store.mixinRows();
     const key = (owner: string | null | undefined, id: string) => `${owner ?? ''}\u0000${id}`;
     const ids = new Set(rows.map((r) => key(r.owner, r.id)));
@@ -350,16 +345,26 @@ export class EmbeddedBackend implements Backend {
    * commit another process acknowledged before a request was sent is seen.
    */
   #checkCache(): void {
-    if (this.#cacheChecked && this.#checkedAt === processCommits) return;
-    this.#cacheChecked = true;
-    this.#checkedAt = processCommits;
-    setImmediate(() => (this.#cacheChecked = false));
-    const { tx } = this.#running();
-    const version = tx.dataVersion.get() as number;
-    if (version !== this.#cacheVersion) {
-      this.#cache.clear();
-      this.#cacheVersion = version;
-    }
+    this.#sync();
+  }
+
+  /**
+   * Whether another connection has committed since last asked: then the
+   * cache goes and the model's user mixins are read again (`refresh`). One
+   * `PRAGMA data_version` per turn of the event loop, shared by both, and
+   * again after any commit of this process (another backend on the same file
+   * is seen at once).
+   */
+  #sync(): void {
+    if (this.#synced && this.#syncedAt === processCommits) return;
+    this.#synced = true;
+    this.#syncedAt = processCommits;
+    setImmediate(() => (this.#synced = false));
+    const version = this.#running().tx.dataVersion.get() as number;
+    if (version === this.#seenVersion) return;
+    this.#seenVersion = version;
+    this.#cache.clear();
+    this.#modelStale = true;
   }
 
   /** After a write: the cache forgets what it changed (all of it when the log cannot be read). */
