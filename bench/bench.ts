@@ -88,6 +88,7 @@ export const SCENARIOS = [
   'list-10k-urilist', 'list-10k-text', 'list-10k-json', 'list-10k-json-after-write',
   'get-entity-text', 'get-entity-json', 'get-query-interface-text', 'get-query-interface-json',
   'action-start', 'create-compute-text', 'create-compute-json', 'mixed-read-write',
+  'get-entity-text-log-off', 'create-compute-text-log-off',
   'parse-text-plain', 'render-text-plain', 'parse-json', 'render-json',
   'memory-100k', 'startup-100k', 'startup-npm',
 ] as const;
@@ -132,7 +133,9 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
     if (http.length > 0) {
       o.log(`seeding ${o.computes} computes`);
       const seeded = await seed(join(dir, 'main'), o.computes);
-      const ours = await startServer(join(dir, 'main'), o.inProcess);
+      const started = await startServer(join(dir, 'main'), o.inProcess);
+      let stopped: Promise<void> | undefined;
+      const ours: Running = { ...started, stop: () => (stopped ??= started.stop()) };
       const baseline = await startBaseline();
       try {
         for (const s of httpScenarios(seeded, o)) {
@@ -140,6 +143,23 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
           const row = s.own ? await s.own(ours) : await runHttp(s, ours, baseline, o);
           o.log(line(row));
           rows.push(row);
+        }
+        // The same scenarios on the same data with the access log off (--log-level warn): what the log costs.
+        const quiet = LOG_OFF.filter((n) => wanted(n));
+        if (quiet.length > 0) {
+          await ours.stop();
+          const silent = await startServer(join(dir, 'main'), o.inProcess, ['--log-level', 'warn']);
+          try {
+            const all = httpScenarios(seeded, o);
+            for (const name of quiet) {
+              const s = all.find((x) => `${x.name}-log-off` === name)!;
+              const row = judge({ ...(await runHttp(s, silent, baseline, o)), name });
+              o.log(line(row));
+              rows.push(row);
+            }
+          } finally {
+            await silent.stop();
+          }
         }
       } finally {
         await ours.stop();
@@ -187,8 +207,11 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
 }
 
 function httpScenariosWanted(wanted: (n: string) => boolean): string[] {
-  return SCENARIOS.slice(0, 12).filter(wanted);
+  return [...SCENARIOS.slice(0, 12), ...LOG_OFF].filter(wanted);
 }
+
+/** Scenarios run again against a server with the access log off (their names end in `-log-off`). */
+const LOG_OFF = ['get-entity-text-log-off', 'create-compute-text-log-off'];
 
 async function runCodecWanted(wanted: (n: string) => boolean, o: BenchOptions): Promise<Row[]> {
   if (!['parse-text-plain', 'render-text-plain', 'parse-json', 'render-json'].some(wanted)) return [];
