@@ -77,6 +77,7 @@ const TARGETS: Readonly<Record<string, Target>> = {
   'list-10k-urilist': { on: 'p50_ms', op: '<=', limit: 20 },
   'list-10k-text': { on: 'p50_ms', op: '<=', limit: 50 },
   'list-10k-json': { on: 'p50_ms', op: '<=', limit: 50 },
+  'list-10k-json-after-write': { on: 'p50_ms', op: '<=', limit: 50 },
   'memory-100k': { on: 'value', op: '<=', limit: 250 },
   'startup-100k': { on: 'value', op: '<=', limit: 1 },
   'startup-npm': { on: 'value', op: '<=', limit: 2 },
@@ -84,9 +85,10 @@ const TARGETS: Readonly<Record<string, Target>> = {
 
 /** Every scenario, in the order they run (listings before anything adds computes). */
 export const SCENARIOS = [
-  'list-10k-urilist', 'list-10k-text', 'list-10k-json',
+  'list-10k-urilist', 'list-10k-text', 'list-10k-json', 'list-10k-json-after-write',
   'get-entity-text', 'get-entity-json', 'get-query-interface-text', 'get-query-interface-json',
   'action-start', 'create-compute-text', 'create-compute-json', 'mixed-read-write',
+  'get-entity-text-log-off', 'create-compute-text-log-off',
   'parse-text-plain', 'render-text-plain', 'parse-json', 'render-json',
   'memory-100k', 'startup-100k', 'startup-npm',
 ] as const;
@@ -112,6 +114,8 @@ export function median(values: readonly number[]): number {
 
 interface HttpScenario {
   readonly name: string;
+  /** Measured by its own loop against our server only (no load generator, no baseline). */
+  readonly own?: (ours: Running) => Promise<Row>;
   readonly connections: number;
   /** The plan of one load run; `ours` runs of the action scenario each get fresh computes. */
   plan(side: 'ours' | 'baseline'): Plan;
@@ -129,14 +133,33 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
     if (http.length > 0) {
       o.log(`seeding ${o.computes} computes`);
       const seeded = await seed(join(dir, 'main'), o.computes);
-      const ours = await startServer(join(dir, 'main'), o.inProcess);
+      const started = await startServer(join(dir, 'main'), o.inProcess);
+      let stopped: Promise<void> | undefined;
+      const ours: Running = { ...started, stop: () => (stopped ??= started.stop()) };
       const baseline = await startBaseline();
       try {
         for (const s of httpScenarios(seeded, o)) {
           if (!wanted(s.name)) continue;
-          const row = await runHttp(s, ours, baseline, o);
+          const row = s.own ? await s.own(ours) : await runHttp(s, ours, baseline, o);
           o.log(line(row));
           rows.push(row);
+        }
+        // The same scenarios on the same data with the access log off (--log-level warn): what the log costs.
+        const quiet = LOG_OFF.filter((n) => wanted(n));
+        if (quiet.length > 0) {
+          await ours.stop();
+          const silent = await startServer(join(dir, 'main'), o.inProcess, ['--log-level', 'warn']);
+          try {
+            const all = httpScenarios(seeded, o);
+            for (const name of quiet) {
+              const s = all.find((x) => `${x.name}-log-off` === name)!;
+              const row = judge({ ...(await runHttp(s, silent, baseline, o)), name });
+              o.log(line(row));
+              rows.push(row);
+            }
+          } finally {
+            await silent.stop();
+          }
         }
       } finally {
         await ours.stop();
@@ -184,8 +207,11 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
 }
 
 function httpScenariosWanted(wanted: (n: string) => boolean): string[] {
-  return SCENARIOS.slice(0, 11).filter(wanted);
+  return [...SCENARIOS.slice(0, 12), ...LOG_OFF].filter(wanted);
 }
+
+/** Scenarios run again against a server with the access log off (their names end in `-log-off`). */
+const LOG_OFF = ['get-entity-text-log-off', 'create-compute-text-log-off'];
 
 async function runCodecWanted(wanted: (n: string) => boolean, o: BenchOptions): Promise<Row[]> {
   if (!['parse-text-plain', 'render-text-plain', 'parse-json', 'render-json'].some(wanted)) return [];
@@ -293,6 +319,13 @@ function httpScenarios(seeded: Seeded, o: BenchOptions): HttpScenario[] {
     get('list-10k-urilist', '/compute/', 'text/uri-list', 1),
     get('list-10k-text', '/compute/', TEXT, 1),
     get('list-10k-json', '/compute/', JSON_TYPE, 1),
+    {
+      name: 'list-10k-json-after-write',
+      connections: 1,
+      plan: () => ({ mode: 'get', path: '/compute/', accept: JSON_TYPE }),
+      sample: async () => [],
+      own: (ours) => listAfterWrite(ours, seeded.computes[0], o),
+    },
     get('get-entity-text', entity, TEXT),
     get('get-entity-json', entity, JSON_TYPE),
     get('get-query-interface-text', '/-/', TEXT),
@@ -319,6 +352,34 @@ function httpScenarios(seeded: Seeded, o: BenchOptions): HttpScenario[] {
       ],
     },
   ];
+}
+
+/**
+ * The JSON listing of every compute, each time right after a write (a title
+ * change of one compute, acknowledged first): what a client polling a busy
+ * cloud sees. The listing's latencies give p50/p99; as many rounds as the
+ * other scenarios take, at least 5.
+ */
+async function listAfterWrite(ours: Running, compute: string, o: BenchOptions): Promise<Row> {
+  const times: number[] = [];
+  let errors = 0;
+  const until = performance.now() + (o.warmup + o.rounds * o.seconds) * 1000;
+  for (let i = 0; times.length < 5 || performance.now() < until; i++) {
+    const w = await send(ours.base, 'POST', compute, { Accept: TEXT, 'Content-Type': TEXT }, `X-OCCI-Attribute: occi.core.title="after-write-${i}"\r\n`);
+    if (w.status !== 200) errors++;
+    const t0 = performance.now();
+    const a = await send(ours.base, 'GET', '/compute/', { Accept: JSON_TYPE });
+    times.push(performance.now() - t0);
+    if (a.status !== 200 || !a.body.includes(`after-write-${i}`)) errors++;
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return judge({
+    ...noRate('list-10k-json-after-write'),
+    ops_per_s: round(1000 / median(times)),
+    p50_ms: round(median(times)),
+    p99_ms: round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]),
+    errors,
+  });
 }
 
 function freePort(): Promise<number> {

@@ -65,8 +65,8 @@ export function stopChild(child: ChildProcess): Promise<void> {
  * runs it, or (for the smoke test, where a TypeScript process starts slowly)
  * inside this process.
  */
-export async function startServer(dataDir: string, inProcess = false): Promise<Running> {
-  if (!inProcess) return startListening(serverArgs(dataDir, 0), false);
+export async function startServer(dataDir: string, inProcess = false, extraArgs: readonly string[] = []): Promise<Running> {
+  if (!inProcess) return startListening([...serverArgs(dataDir, 0), ...extraArgs], false);
   const { start } = await import('../src/cli/start.js');
   const { DEFAULTS } = await import('../src/config/index.js');
   const running = await start({ ...DEFAULTS, listen: '127.0.0.1', port: 0, backends: { embedded: { dataDir } } });

@@ -74,12 +74,51 @@ export function machine(generator: string, dataDir: string): Machine {
 const BEGIN = '<!-- bench:begin (written by `npm run bench`; edit outside these markers) -->';
 const END = '<!-- bench:end -->';
 
-/** Rewrites the generated part of docs/performance.md, keeping what is written around it. */
-export function writeDocs(file: string, rows: readonly Row[], m: Machine, runs: number, command: string): void {
+/** The commit measured: short id, `+` when the working tree has changes. */
+export function commitId(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? '+' : ''}`;
+}
+
+const HISTORY_BEGIN = '<!-- bench:history:begin (a line per full `npm run bench`, newest last; edit outside these markers) -->';
+const HISTORY_END = '<!-- bench:history:end -->';
+/** The ratios the history keeps, then the one latency target that is not a ratio. */
+const HISTORY_RATIOS = [
+  'get-entity-text', 'get-entity-json', 'get-query-interface-text', 'get-query-interface-json', 'action-start', 'create-compute-text', 'create-compute-json',
+];
+const HISTORY_LINES = 30;
+
+/** One history line: date, commit, each ratio, list-10k-json-after-write p50. */
+export function historyLine(rows: readonly Row[], commit: string, date = new Date()): string {
+  const by = new Map(rows.map((r) => [r.name, r]));
+  const ratio = (n: string) => (by.get(n)?.ratio ?? null) === null ? '–' : by.get(n)!.ratio!.toFixed(2);
+  const p50 = by.get('list-10k-json-after-write')?.p50_ms;
+  return `| ${date.toISOString().slice(0, 10)} | ${commit} | ${HISTORY_RATIOS.map(ratio).join(' | ')} | ${p50 === null || p50 === undefined ? '–' : p50.toFixed(1)} |`;
+}
+
+/** Adds `line` to the history table of `text` (made when absent), keeping the last HISTORY_LINES lines. */
+export function withHistory(text: string, line: string): string {
+  const header = [
+    `| date | commit | ${HISTORY_RATIOS.join(' | ')} | list-10k-json-after-write p50 ms |`,
+    `| --- | --- | ${HISTORY_RATIOS.map(() => '---:').join(' | ')} | ---: |`,
+  ];
+  const a = text.indexOf(HISTORY_BEGIN);
+  const b = text.indexOf(HISTORY_END);
+  const old = a >= 0 && b > a ? text.slice(a + HISTORY_BEGIN.length, b).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| date') && !l.startsWith('| ---')) : [];
+  const lines = [...old, line].slice(-HISTORY_LINES);
+  const block = [HISTORY_BEGIN, '', ...header, ...lines, '', HISTORY_END].join('\n');
+  if (a >= 0 && b > a) return text.slice(0, a) + block + text.slice(b + HISTORY_END.length);
+  return `${text.trimEnd()}\n\n## History\n\nRatios to the baseline of each full run (\`npm run bench\` writes a line), so that a regression shows.\n\n${block}\n`;
+}
+
+/** Rewrites the generated part of docs/performance.md, keeping what is written around it, and adds a history line. */
+export function writeDocs(file: string, rows: readonly Row[], m: Machine, runs: number, command: string, commit = commitId()): void {
   const generated = [
     BEGIN,
     '',
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`${command}\`` +
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at commit ${commit} with \`${command}\`` +
       (runs > 1 ? `: the median of ${runs} runs.` : '.'),
     '',
     table(rows),
@@ -94,5 +133,5 @@ export function writeDocs(file: string, rows: readonly Row[], m: Machine, runs: 
   const b = text.indexOf(END);
   if (a >= 0 && b > a) text = text.slice(0, a) + generated + text.slice(b + END.length);
   else text = `# Performance\n\n${generated}\n${text}`;
-  writeFileSync(file, text);
+  writeFileSync(file, withHistory(text, historyLine(rows, commit)));
 }

@@ -1,11 +1,14 @@
 import type { Entity, Link, Resource } from '../../model/index.js';
 
 /**
- * Entities as last read, by owner and location, frozen. Valid only while nothing has
- * been written: the backend clears it after each of its write transactions,
- * and when SQLite's `data_version` says another connection (a process sharing
+ * Entities as last read, by owner and location, frozen. An entry is valid
+ * while its row and its links' rows are unchanged: after each of its write
+ * transactions the backend forgets the entities the transaction changed
+ * (`forget`, from the change log in changes.ts), and it clears everything
+ * when SQLite's `data_version` says another connection (a process sharing
  * the file) has committed. Frozen entities also tell the renderings that
- * their rendered bytes may be kept for as long as the entity object lives.
+ * their rendered bytes may be kept for as long as the entity object lives,
+ * so a listing after a write renders only what the write changed.
  * Bounded: past `limit` entries the oldest go first.
  */
 export class EntityCache {
@@ -26,6 +29,11 @@ export class EntityCache {
     if (this.#byLocation.size >= this.#limit) this.#byLocation.delete(this.#byLocation.keys().next().value!);
     this.#byLocation.set(`${entity.owner ?? ''}\u0000${entity.location}`, freezeEntity(entity));
     return entity;
+  }
+
+  /** Drops one entity (it changed, or a link of it did). */
+  forget(owner: string, location: string): void {
+    this.#byLocation.delete(`${owner}\u0000${location}`);
   }
 
   clear(): void {

@@ -147,18 +147,25 @@ function* cachedPage(store: Store, cache: EntityCache, sql: string, params: unkn
     hits.push(e);
   }
   if (hits.length === keys.length) return { locations, entities: hits, lastSeq };
-  const rows = yield* store.rows<EntityRow>(`SELECT * ${sql} LIMIT ? OFFSET ?`, params);
-  const read: Entity[] = [];
-  const entities = rows.map((row) => {
-    const e = cache.get(row.owner, row.location);
-    if (e) return e;
+  // Only the entities the cache lacks are read (after a write: the few it changed), in the same snapshot.
+  // (Only the SQLite engine keeps a cache: json_each is SQLite's.)
+  const entities: Array<Entity | undefined> = keys.map((k) => cache.get(k.owner, k.location));
+  const missing = keys.filter((_, i) => entities[i] === undefined).map((k) => Number(k.seq));
+  const bySeq = new Map<number, Entity>();
+  const rows = yield* store.rows<EntityRow>('SELECT * FROM entities WHERE seq IN (SELECT value FROM json_each(?))', [JSON.stringify(missing)]);
+  const read = rows.map((row) => {
     const fresh = rowToEntity(row);
-    read.push(fresh);
+    bySeq.set(Number(row.seq), fresh);
     return fresh;
   });
   yield* store.withLinks(read);
   for (const e of read) cache.add(e);
-  return { locations: entities.map((e) => e.location), entities, lastSeq: lastSeqOf(rows) };
+  const page: Entity[] = [];
+  keys.forEach((k, i) => {
+    const e = entities[i] ?? bySeq.get(Number(k.seq));
+    if (e) page.push(e);
+  });
+  return { locations: page.map((e) => e.location), entities: page, lastSeq };
 }
 
 /**

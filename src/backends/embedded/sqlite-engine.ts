@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Health } from '../backend.js';
 import { EntityCache } from './cache.js';
+import { ChangeLog } from './changes.js';
 import { FALLBACK_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { StoreEngine } from './engine.js';
 import { isSqliteError, toBackendError } from './errors.js';
@@ -28,18 +29,21 @@ export class SqliteEngine implements StoreEngine {
   readonly #tx: Transactions;
   #checkpointer: Checkpointer | undefined;
   #pending: Job[] = [];
-  #cacheVersion = -1;
-  #cacheChecked = false;
-  #checkedAt = 0;
-  #dataVersion = -1;
-  #refreshChecked = false;
-  #refreshedAt = -1;
+  /** What this connection's writes changed, for the cache (changes.ts). */
+  readonly #changes: ChangeLog;
+  /** `data_version` when last asked (#sync): another connection's commit moves it. */
+  #seenVersion = -1;
+  #synced = false;
+  #syncedAt = -1;
+  /** Another connection committed: user mixins are read again at the next refresh. */
+  #modelStale = false;
   #closed = false;
 
   private constructor(db: Database.Database) {
     this.#db = db;
     this.store = new SqliteStore(db);
     this.#tx = transactions(db, this.store);
+    this.#changes = new ChangeLog(db);
   }
 
   /** Opens `<dataDir>/occi.sqlite` (or `:memory:`) and brings its schema up to date. */
@@ -82,35 +86,38 @@ export class SqliteEngine implements StoreEngine {
     });
   }
 
-  /**
-   * Drops the cached entities when another connection has committed since
-   * they were read. Asked once per turn of the event loop (the pragma takes
-   * SQLite's shared-memory locks, which costs more than the read it saves):
-   * every request handled in a turn had arrived before the turn began, so a
-   * commit another process acknowledged before a request was sent is seen.
-   */
+  /** Drops the cached entities when another connection has committed since they were read (#sync). */
   checkCache(): void {
-    if (this.#cacheChecked && this.#checkedAt === processCommits) return;
-    this.#cacheChecked = true;
-    this.#checkedAt = processCommits;
-    setImmediate(() => (this.#cacheChecked = false));
-    const version = this.#tx.dataVersion.get() as number;
-    if (version !== this.#cacheVersion) {
-      this.cache.clear();
-      this.#cacheVersion = version;
-    }
+    this.#sync();
   }
 
-  /** SQLite's data_version moves only on other connections' commits; asked at most once per turn. */
+  /** Whether another connection has committed since the model was last read (#sync). */
   modelMaybeChanged(): boolean {
-    if (this.#refreshedAt === processCommits && this.#refreshChecked) return false;
-    this.#refreshChecked = true;
-    this.#refreshedAt = processCommits;
-    setImmediate(() => (this.#refreshChecked = false));
-    const version = this.#tx.dataVersion.get() as number;
-    if (version === this.#dataVersion) return false;
-    this.#dataVersion = version;
+    this.#sync();
+    if (!this.#modelStale) return false;
+    this.#modelStale = false;
     return true;
+  }
+
+  /**
+   * Whether another connection has committed since last asked: then the
+   * cache goes and the model's user mixins are read again. One
+   * `PRAGMA data_version` per turn of the event loop (it takes SQLite's
+   * shared-memory locks), shared by both: every request handled in a turn had
+   * arrived before the turn began, so a commit another process acknowledged
+   * before a request was sent is seen; and again after any commit of this
+   * process (another engine on the same file is seen at once).
+   */
+  #sync(): void {
+    if (this.#synced && this.#syncedAt === processCommits) return;
+    this.#synced = true;
+    this.#syncedAt = processCommits;
+    setImmediate(() => (this.#synced = false));
+    const version = this.#tx.dataVersion.get() as number;
+    if (version === this.#seenVersion) return;
+    this.#seenVersion = version;
+    this.cache.clear();
+    this.#modelStale = true;
   }
 
   onModelChange(): void {
@@ -142,6 +149,15 @@ export class SqliteEngine implements StoreEngine {
     if (this.#db.open) this.#db.close();
   }
 
+  /** After a write: the cache forgets what it changed (all of it when the log cannot be read). */
+  #forgetChanged(): void {
+    try {
+      for (const { owner, location } of this.#changes.drain()) this.cache.forget(owner, location);
+    } catch {
+      this.cache.clear();
+    }
+  }
+
   #commitPending(): void {
     const jobs = this.#pending;
     this.#pending = [];
@@ -167,7 +183,7 @@ export class SqliteEngine implements StoreEngine {
         job.done = false;
       }
     } finally {
-      this.cache.clear();
+      this.#forgetChanged();
       processCommits++;
     }
     for (const job of jobs) {
