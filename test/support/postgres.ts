@@ -88,17 +88,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
   return {
     port,
     url,
-    async createDatabase(name) {
-      const client = new pg.Client({ connectionString: url('postgres') });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await client.query(`CREATE DATABASE "${name}"`);
-      } finally {
-        await client.end();
-      }
-      return url(name);
-    },
+    createDatabase: (name) => freshDatabase(url('postgres'), name, url),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -153,17 +143,20 @@ export async function testCluster(): Promise<PostgresCluster> {
   return {
     port: Number(base.port),
     url,
-    async createDatabase(name) {
-      const client = new pg.Client({ connectionString: given });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await client.query(`CREATE DATABASE "${name}"`);
-      } finally {
-        await client.end();
-      }
-      return url(name);
-    },
+    createDatabase: (name) => freshDatabase(given, name, url),
     async stop() {},
   };
+}
+
+/** Drops and creates database `name` through the admin connection `admin`; its URL. */
+async function freshDatabase(admin: string, name: string, url: (db: string) => string): Promise<string> {
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  return url(name);
 }
