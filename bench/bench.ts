@@ -10,7 +10,8 @@ import type { BaselineConfig, FixedResponse } from './baseline.js';
 import { runCodec } from './codec.js';
 import { npmStartSeconds } from './npm-start.js';
 import { send, type Answer, type LoadGenerator, type LoadResult, type Plan } from './load.js';
-import { rssMb, serverArgs, startBaseline, startServer, stopChild, type Running } from './processes.js';
+import { rssMb, serverArgs, startBaseline, startServer, stopChild, type Baseline, type Running } from './processes.js';
+import { postgresUnavailable, startPostgres, type PostgresCluster } from '../test/support/postgres.js';
 import { computeJson, computeText, seed, type Seeded } from './seed.js';
 
 export interface BenchOptions {
@@ -39,6 +40,8 @@ export interface BenchOptions {
   readonly workDir: string;
   /** Only these scenarios (all when undefined). */
   readonly only?: readonly string[];
+  /** Why no PostgreSQL can be started (postgresUnavailable() when absent): the `-pg` rows are then skipped with it. */
+  readonly postgresUnavailable?: () => string | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -58,6 +61,8 @@ export interface Row {
   /** What the issue asks, e.g. `ratio >= 0.8`. */
   target?: string;
   met?: boolean | null;
+  /** Why the scenario did not run (no PostgreSQL here); its figures are null. */
+  skipped?: string;
 }
 
 interface Target {
@@ -89,6 +94,7 @@ export const SCENARIOS = [
   'get-entity-text', 'get-entity-json', 'get-query-interface-text', 'get-query-interface-json',
   'action-start', 'create-compute-text', 'create-compute-json', 'mixed-read-write',
   'get-entity-text-log-off', 'create-compute-text-log-off',
+  'get-entity-text-pg', 'action-start-pg', 'create-compute-text-pg', 'two-instances-pg',
   'parse-text-plain', 'render-text-plain', 'parse-json', 'render-json',
   'memory-100k', 'startup-100k', 'startup-npm',
 ] as const;
@@ -104,6 +110,12 @@ export function judge(row: Row): Row {
   row.target = `${t.on === 'value' ? row.unit : t.on} ${t.op} ${t.limit}`;
   row.met = v === undefined || v === null ? null : (t.op === '>=' ? v >= t.limit : v <= t.limit) && row.errors === 0;
   return row;
+}
+
+/** A row measured on another scenario's plan under its own name, judged by that name (the targets are the default rows'). */
+function renamed(row: Row, name: string): Row {
+  const { target: _target, met: _met, ...rest } = row;
+  return judge({ ...rest, name });
 }
 
 export function median(values: readonly number[]): number {
@@ -130,39 +142,13 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
   const dir = join(o.workDir, `run-${process.pid}-${Date.now()}`);
   try {
     const http = httpScenariosWanted(wanted);
-    if (http.length > 0) {
-      o.log(`seeding ${o.computes} computes`);
-      const seeded = await seed(join(dir, 'main'), o.computes);
-      const started = await startServer(join(dir, 'main'), o.inProcess);
-      let stopped: Promise<void> | undefined;
-      const ours: Running = { ...started, stop: () => (stopped ??= started.stop()) };
+    const pg = PG.filter(wanted);
+    if (http.length > 0 || pg.length > 0) {
       const baseline = await startBaseline();
       try {
-        for (const s of httpScenarios(seeded, o)) {
-          if (!wanted(s.name)) continue;
-          const row = s.own ? await s.own(ours) : await runHttp(s, ours, baseline, o);
-          o.log(line(row));
-          rows.push(row);
-        }
-        // The same scenarios on the same data with the access log off (--log-level warn): what the log costs.
-        const quiet = LOG_OFF.filter((n) => wanted(n));
-        if (quiet.length > 0) {
-          await ours.stop();
-          const silent = await startServer(join(dir, 'main'), o.inProcess, ['--log-level', 'warn']);
-          try {
-            const all = httpScenarios(seeded, o);
-            for (const name of quiet) {
-              const s = all.find((x) => `${x.name}-log-off` === name)!;
-              const row = judge({ ...(await runHttp(s, silent, baseline, o)), name });
-              o.log(line(row));
-              rows.push(row);
-            }
-          } finally {
-            await silent.stop();
-          }
-        }
+        if (http.length > 0) rows.push(...(await runSqlite(wanted, join(dir, 'main'), baseline, o)));
+        if (pg.length > 0) rows.push(...(await runPostgres(pg, join(dir, 'pg'), baseline, o)));
       } finally {
-        await ours.stop();
         await baseline.stop();
       }
     }
@@ -210,6 +196,139 @@ function httpScenariosWanted(wanted: (n: string) => boolean): string[] {
   return [...SCENARIOS.slice(0, 12), ...LOG_OFF].filter(wanted);
 }
 
+/** The HTTP scenarios on the default store (SQLite), then the log-off ones on the same data. */
+async function runSqlite(wanted: (n: string) => boolean, dataDir: string, baseline: Baseline, o: BenchOptions): Promise<Row[]> {
+  const rows: Row[] = [];
+  o.log(`seeding ${o.computes} computes`);
+  const seeded = await seed(dataDir, o.computes);
+  const started = await startServer(dataDir, o.inProcess);
+  let stopped: Promise<void> | undefined;
+  const ours: Running = { ...started, stop: () => (stopped ??= started.stop()) };
+  try {
+    for (const s of httpScenarios(seeded, o)) {
+      if (!wanted(s.name)) continue;
+      const row = s.own ? await s.own(ours) : await runHttp(s, ours, baseline, o);
+      o.log(line(row));
+      rows.push(row);
+    }
+    // The same scenarios on the same data with the access log off (--log-level warn): what the log costs.
+    const quiet = LOG_OFF.filter((n) => wanted(n));
+    if (quiet.length > 0) {
+      await ours.stop();
+      const silent = await startServer(dataDir, o.inProcess, ['--log-level', 'warn']);
+      try {
+        const all = httpScenarios(seeded, o);
+        for (const name of quiet) {
+          const s = all.find((x) => `${x.name}-log-off` === name)!;
+          const row = renamed(await runHttp(s, silent, baseline, o, name), name);
+          o.log(line(row));
+          rows.push(row);
+        }
+      } finally {
+        await silent.stop();
+      }
+    }
+  } finally {
+    await ours.stop();
+  }
+  return rows;
+}
+
+/** The PostgreSQL store's scenarios: `<sqlite scenario>-pg` on the same plans, then two instances on one database. */
+const PG = ['get-entity-text-pg', 'action-start-pg', 'create-compute-text-pg', 'two-instances-pg'];
+
+/**
+ * The PostgreSQL rows: a throw-away cluster (test/support/postgres.ts),
+ * seeded like the SQLite data directory through the embedded backend's own
+ * create, our server on it with `--store postgres --database-url`, the same
+ * plans against the same baseline; then a second server process on the same
+ * database and the mixed plan against both at once. Skipped, each row saying
+ * why, when no cluster can be started here.
+ */
+async function runPostgres(names: readonly string[], dir: string, baseline: Baseline, o: BenchOptions): Promise<Row[]> {
+  const skip = (reason: string): Row[] => {
+    o.log(`skipping ${names.join(', ')}: ${reason}`);
+    return names.map((n) => ({ ...noRate(n), skipped: reason }));
+  };
+  const reason = (o.postgresUnavailable ?? postgresUnavailable)();
+  if (reason) return skip(reason);
+  let cluster: PostgresCluster;
+  try {
+    cluster = await startPostgres();
+  } catch (err) {
+    return skip((err as Error).message.split('\n')[0]);
+  }
+  const rows: Row[] = [];
+  try {
+    const url = await cluster.createDatabase('bench');
+    o.log(`seeding ${o.computes} computes in PostgreSQL`);
+    const seeded = await seed(join(dir, 'seed'), o.computes, url);
+    const one = await startServer(join(dir, 'a'), o.inProcess, [], url);
+    try {
+      const all = httpScenarios(seeded, o, 1024);
+      for (const name of names.filter((n) => n !== 'two-instances-pg')) {
+        const s = all.find((x) => `${x.name}-pg` === name)!;
+        const row = renamed(await runHttp(s, one, baseline, o, name), name);
+        o.log(line(row));
+        rows.push(row);
+      }
+      if (names.includes('two-instances-pg')) {
+        const two = await startServer(join(dir, 'b'), o.inProcess, [], url);
+        try {
+          const row = await twoInstances(all.find((x) => x.name === 'mixed-read-write')!, one, two, o);
+          o.log(line(row));
+          rows.push(row);
+        } finally {
+          await two.stop();
+        }
+      }
+    } finally {
+      await one.stop();
+    }
+  } finally {
+    await cluster.stop();
+  }
+  return rows;
+}
+
+/**
+ * The mixed read/write plan against one instance, then against two on the
+ * same database at once (one load generator run per instance, each with the
+ * connections of the single run), alternating, medians of the rounds:
+ * ops/s is the two runs' sum, `value` the single instance's, ratio two / one.
+ * p50 is the mean of the two runs' p50s, p99 the larger p99.
+ */
+async function twoInstances(s: HttpScenario, a: Running, b: Running, o: BenchOptions): Promise<Row> {
+  for (const r of [a, b]) {
+    const [get, post] = await s.sample(r.base);
+    if (get.status >= 400 || post.status >= 400) throw new Error(`two-instances-pg: ${r.base} answered ${get.status}/${post.status}`);
+  }
+  const generator = o.generatorFor?.('two-instances-pg') ?? o.generator;
+  const load = (r: Running, seconds: number) => generator.run({ base: r.base, plan: s.plan('ours'), connections: s.connections, seconds });
+  let errors = 0;
+  if (o.warmup > 0) for (const r of await Promise.all([load(a, o.warmup), load(b, o.warmup)])) errors += r.errors;
+  const single: LoadResult[] = [];
+  const pairs: LoadResult[][] = [];
+  for (let i = 0; i < o.rounds; i++) {
+    single.push(await load(a, o.seconds));
+    pairs.push(await Promise.all([load(a, o.seconds), load(b, o.seconds)]));
+  }
+  errors += [...single, ...pairs.flat()].reduce((n, r) => n + r.errors, 0);
+  const one = median(single.map((r) => r.opsPerS));
+  const two = median(pairs.map(([x, y]) => x.opsPerS + y.opsPerS));
+  return judge({
+    name: 'two-instances-pg',
+    ops_per_s: round(two),
+    p50_ms: round(median(pairs.map(([x, y]) => (x.p50Ms + y.p50Ms) / 2))),
+    p99_ms: round(median(pairs.map(([x, y]) => Math.max(x.p99Ms, y.p99Ms)))),
+    baseline_ops_per_s: null,
+    ratio: round(two / one, 2),
+    errors,
+    value: round(one),
+    unit: 'ops/s 1 instance',
+  });
+}
+
 /** Scenarios run again against a server with the access log off (their names end in `-log-off`). */
 const LOG_OFF = ['get-entity-text-log-off', 'create-compute-text-log-off'];
 
@@ -237,8 +356,10 @@ export function line(r: Row): string {
   const parts = [r.name];
   if (r.ops_per_s !== null) parts.push(`${r.ops_per_s.toFixed(0)} ops/s`);
   if (r.p50_ms !== null) parts.push(`p50 ${r.p50_ms.toFixed(2)} ms`, `p99 ${r.p99_ms?.toFixed(2)} ms`);
-  if (r.baseline_ops_per_s !== null) parts.push(`baseline ${r.baseline_ops_per_s.toFixed(0)} ops/s`, `ratio ${r.ratio?.toFixed(2)}`);
+  if (r.baseline_ops_per_s !== null) parts.push(`baseline ${r.baseline_ops_per_s.toFixed(0)} ops/s`);
+  if (r.ratio !== null) parts.push(`ratio ${r.ratio.toFixed(2)}`);
   if (r.value !== undefined) parts.push(`${r.value} ${r.unit}`);
+  if (r.skipped !== undefined) parts.push(`skipped: ${r.skipped}`);
   parts.push(`errors ${r.errors}`);
   if (r.target) parts.push(`target ${r.target}: ${r.met === true ? 'met' : r.met === false ? 'MISSED' : '-'}`);
   return parts.join('  ');
@@ -250,7 +371,8 @@ function fixed(a: Answer): FixedResponse {
   return { status: a.status, headers: a.headers.filter(([k]) => !skip.has(k.toLowerCase())), body: a.body.toString('base64') };
 }
 
-async function runHttp(s: HttpScenario, ours: Running, baseline: Awaited<ReturnType<typeof startBaseline>>, o: BenchOptions): Promise<Row> {
+/** `name`: the row's name when it is not the scenario's (`-log-off`, `-pg`): the one `generatorFor` is asked about. */
+async function runHttp(s: HttpScenario, ours: Running, baseline: Awaited<ReturnType<typeof startBaseline>>, o: BenchOptions, name = s.name): Promise<Row> {
   const samples = await s.sample(ours.base);
   const config: Record<string, FixedResponse> = {};
   const methods = s.plan('baseline').mode === 'get' ? ['GET'] : s.plan('baseline').mode === 'mixed' ? ['GET', 'POST'] : ['POST'];
@@ -259,7 +381,7 @@ async function runHttp(s: HttpScenario, ours: Running, baseline: Awaited<ReturnT
     config[methods[i]] = fixed(a);
   });
   await baseline.configure(config as BaselineConfig);
-  const generator = o.generatorFor?.(s.name) ?? o.generator;
+  const generator = o.generatorFor?.(name) ?? o.generator;
   const load = (r: Running, side: 'ours' | 'baseline', seconds: number) =>
     generator.run({ base: r.base, plan: s.plan(side), connections: s.connections, seconds });
   let errors = 0;
@@ -289,7 +411,13 @@ async function runHttp(s: HttpScenario, ours: Running, baseline: Awaited<ReturnT
   });
 }
 
-function httpScenarios(seeded: Seeded, o: BenchOptions): HttpScenario[] {
+/**
+ * The HTTP scenarios on seeded data. `actionPool`: computes per action run
+ * (default 8 per connection, at least 64). A compute comes round again after
+ * a pool's worth of requests, so the pool must outlast the slowest request
+ * (wrk.lua): the PostgreSQL rows, whose tail latency is longer, take 1024.
+ */
+function httpScenarios(seeded: Seeded, o: BenchOptions, actionPool = Math.max(8 * o.connections, 64)): HttpScenario[] {
   const entity = seeded.linked;
   const get = (name: string, path: string, accept: string, connections = o.connections): HttpScenario => ({
     name,
@@ -306,7 +434,7 @@ function httpScenarios(seeded: Seeded, o: BenchOptions): HttpScenario[] {
   // The action pool: fresh computes for every run on our side, so that each starts inactive.
   const sampleCompute = seeded.computes[seeded.computes.length - 1];
   const free = seeded.computes.slice(1, -1);
-  const poolSize = Math.min(Math.max(8 * o.connections, 64), Math.floor(free.length / (o.rounds + 1)));
+  const poolSize = Math.min(actionPool, Math.floor(free.length / (o.rounds + 1)));
   let next = 0;
   const pool = () => {
     if (next + poolSize > free.length) throw new Error('not enough computes for another action-start run; seed more');

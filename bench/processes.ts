@@ -63,13 +63,16 @@ export function stopChild(child: ChildProcess): Promise<void> {
  * Our server in its production configuration (defaults), on a data
  * directory, on a free port of 127.0.0.1: its own process as `npm start`
  * runs it, or (for the smoke test, where a TypeScript process starts slowly)
- * inside this process.
+ * inside this process. With `databaseUrl`, on the PostgreSQL store
+ * (`--store postgres --database-url`).
  */
-export async function startServer(dataDir: string, inProcess = false, extraArgs: readonly string[] = []): Promise<Running> {
-  if (!inProcess) return startListening([...serverArgs(dataDir, 0), ...extraArgs], false);
+export async function startServer(dataDir: string, inProcess = false, extraArgs: readonly string[] = [], databaseUrl?: string): Promise<Running> {
+  const store = databaseUrl === undefined ? [] : ['--store', 'postgres', '--database-url', databaseUrl];
+  if (!inProcess) return startListening([...serverArgs(dataDir, 0), ...store, ...extraArgs], false);
   const { start } = await import('../src/cli/start.js');
   const { DEFAULTS } = await import('../src/config/index.js');
-  const running = await start({ ...DEFAULTS, listen: '127.0.0.1', port: 0, backends: { embedded: { dataDir } } });
+  const embedded = databaseUrl === undefined ? { dataDir } : { dataDir, store: 'postgres', databaseUrl };
+  const running = await start({ ...DEFAULTS, listen: '127.0.0.1', port: 0, backends: { embedded } });
   return { pid: process.pid, base: `http://127.0.0.1:${running.server.address.port}`, stop: running.stop };
 }
 

@@ -26,6 +26,7 @@ export function medianRows(runs: readonly Row[][]): Row[] {
       row.value = med((r) => r.value) ?? undefined;
       row.unit = first.unit;
     }
+    if (first.skipped !== undefined) row.skipped = first.skipped;
     return judge(row);
   });
 }
@@ -41,7 +42,7 @@ export function table(rows: readonly Row[]): string {
   for (const r of rows) {
     out.push(`| ${[
       r.name, fmt(r.ops_per_s, 0), fmt(r.p50_ms, 2), fmt(r.p99_ms, 2), fmt(r.baseline_ops_per_s, 0), fmt(r.ratio, 2),
-      r.value === undefined ? '–' : `${r.value.toFixed(r.unit === 's' ? 3 : 1)} ${r.unit}`, String(r.errors),
+      r.skipped !== undefined ? `skipped: ${r.skipped.replace(/\|/g, '/')}` : r.value === undefined ? '–' : `${r.value.toFixed(r.unit === 's' ? 3 : r.unit?.startsWith('ops/s') ? 0 : 1)} ${r.unit}`, String(r.errors),
       r.target ?? '–', r.met === true ? 'yes' : r.met === false ? '**no**' : '–',
     ].join(' | ')} |`);
   }

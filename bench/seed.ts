@@ -1,4 +1,4 @@
-/** Fills a data directory through the embedded backend's own create, in batches, before the server starts. */
+/** Fills a data directory (or a PostgreSQL database) through the embedded backend's own create, in batches, before the server starts. */
 import { ANONYMOUS, DEFAULT_TEMPLATES, createBackend, type Backend } from '../src/backends/index.js';
 import { makeResolver } from '../src/http/urls.js';
 import { COMPUTE, NETWORK, STORAGE, draftEntity, standardModel, type EntityDraft, type Kind, type Model } from '../src/model/index.js';
@@ -30,10 +30,15 @@ export interface Seeded {
   readonly computes: string[];
 }
 
-/** Creates `count` computes (one with links), plus the network and storage it links to. */
-export async function seed(dataDir: string, count: number): Promise<Seeded> {
+/**
+ * Creates `count` computes (one with links), plus the network and storage it
+ * links to: in the SQLite file of `dataDir`, or with `databaseUrl` in that
+ * PostgreSQL database (the PostgreSQL store, migrated by the backend's start).
+ */
+export async function seed(dataDir: string, count: number, databaseUrl?: string): Promise<Seeded> {
   const model = standardModel();
-  const backend = createBackend('embedded', { dataDir, templates: DEFAULT_TEMPLATES });
+  const store = databaseUrl === undefined ? {} : { store: 'postgres', databaseUrl };
+  const backend = createBackend('embedded', { dataDir, templates: DEFAULT_TEMPLATES, ...store });
   await backend.start(model);
   try {
     return await fill(backend, model, count);
