@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { BaselineConfig, FixedResponse } from './baseline.js';
 import { runCodec } from './codec.js';
@@ -13,6 +12,7 @@ import { send, type Answer, type LoadGenerator, type LoadResult, type Plan } fro
 import { rssMb, serverArgs, startBaseline, startServer, stopChild, type Baseline, type Running } from './processes.js';
 import { postgresUnavailable, startPostgres, type PostgresCluster } from '../test/support/postgres.js';
 import { computeJson, computeText, seed, type Seeded } from './seed.js';
+import { freePort } from '../test/support/free-port.js';
 
 export interface BenchOptions {
   readonly generator: LoadGenerator;
@@ -510,16 +510,6 @@ async function listAfterWrite(ours: Running, compute: string, o: BenchOptions): 
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Seconds from spawning the server process to its first answered request

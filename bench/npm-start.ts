@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { send } from './load.js';
 import { ROOT } from './paths.js';
+import { freePort } from '../test/support/free-port.js';
 
 /**
  * The npm CLI: the one running us (`npm run bench` sets npm_execpath), else
@@ -78,13 +78,3 @@ function stopGroup(child: ChildProcess): Promise<void> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -7,24 +7,17 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { header, send } from '../support/http.js';
 import { exited, spawnServer, type ServerProcess } from '../support/process.js';
+import { freePort } from '../support/free-port.js';
 
 const INFRA = 'http://schemas.ogf.org/occi/infrastructure#';
 const COMPUTE = `Category: compute; scheme="${INFRA}"; class="kind"\r\n`;
 const TEXT = { 'Content-Type': 'text/plain', Accept: 'text/plain', Connection: 'close' };
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('two cluster workers sharing the embedded database', () => {
   let dir: string;

@@ -21,13 +21,13 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { send } from '../support/http.js';
 import { exited, spawnServer } from '../support/process.js';
 import { rssKiB } from './raw.js';
+import { freePort } from '../support/free-port.js';
 
 const INFRA = 'http://schemas.ogf.org/occi/infrastructure#';
 const KIND = `Category: compute; scheme="${INFRA}"; class="kind"`;
@@ -93,13 +93,6 @@ interface ServerCounters {
   cpuSeconds: number;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 /** Busy and total CPU time of the whole machine so far, in clock ticks (Linux /proc/stat). */
 function machineCpu(): { busy: number; total: number } {
