@@ -193,8 +193,7 @@ export const remove: Command = {
     for (const ref of args) {
       const url = (await client.resolve(ref)).href;
       await client.delete(url);
-      if (ctx.format === 'table') ctx.io.stdout.write(`${paint('deleted', 'green', ctx.style)} ${url}\n`);
-      else if (ctx.format !== 'json') ctx.io.stdout.write(`${url}\n`);
+      reportDone(ctx, 'deleted', url);
     }
     return 0;
   },
@@ -301,8 +300,7 @@ export const unlink: Command = {
     }
     for (const url of urls) {
       await client.unlink(url);
-      if (ctx.format === 'table') ctx.io.stdout.write(`${paint('unlinked', 'green', ctx.style)} ${url}\n`);
-      else if (ctx.format !== 'json') ctx.io.stdout.write(`${url}\n`);
+      reportDone(ctx, 'unlinked', url);
     }
     return 0;
   },
@@ -361,3 +359,9 @@ export const mixin: Command = {
     }
   },
 };
+
+/** What a verb did to one entity: a coloured line on a terminal, the bare URL in a pipe, nothing for JSON. */
+function reportDone(ctx: Parameters<Command['run']>[0], verb: string, url: string): void {
+  if (ctx.format === 'table') ctx.io.stdout.write(`${paint(verb, 'green', ctx.style)} ${url}\n`);
+  else if (ctx.format !== 'json') ctx.io.stdout.write(`${url}\n`);
+}
