@@ -182,7 +182,9 @@ export class OpenNebulaBackend implements Backend {
       for (const [method, ...params] of calls) await s.call(method, ...params);
       let vm = doc;
       for (const { name, vector } of vectors) vm = (await attach(s, vm, name, vector)).vm;
-      await this.#setTags(change.before.owner ?? ctx.owner, change.before.location, change.after.mixins);
+      // A user's own entity (all a non-administrator sees) takes tags from their name space, which is their
+      // signed-in owner (`opennebula:alice`), not oned's UNAME (`alice`) the entity shows.
+      await this.#setTags(ctx.admin ? change.before.owner ?? ctx.owner : ctx.owner, change.before.location, change.after.mixins);
       out.push(await this.#reader.fresh(s, place, change.before.location));
     }
     return out;
