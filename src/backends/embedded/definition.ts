@@ -2,6 +2,7 @@ import type { AttributeValue } from '../../model/index.js';
 import type { BackendDefinition } from '../registry.js';
 import { EmbeddedBackend, type StoreKind } from './index.js';
 import { OWNER_SCHEMES, type Synchronous } from './schema.js';
+import { STORE_SETTINGS } from './store-settings.js';
 import { DEFAULT_TEMPLATES, type TemplatesConfig } from '../templates.js';
 
 /** The embedded backend's settings (`backends.embedded.*` in the file) and its factory. */
@@ -16,14 +17,7 @@ export const EMBEDDED: BackendDefinition = {
       flag: 'legacy-owner-scheme', env: 'OCCI_LEGACY_OWNER_SCHEME', kind: 'string', values: OWNER_SCHEMES,
       help: 'once, for a data directory written before owners carried their scheme: the scheme its users signed in with (alice becomes basic:alice)',
     },
-    store: {
-      flag: 'store', env: 'OCCI_STORE', kind: 'string', values: ['sqlite', 'postgres'], default: 'sqlite',
-      help: 'where the embedded backend keeps its state: sqlite (one machine) or postgres (several instances share one database)',
-    },
-    databaseUrl: {
-      flag: 'database-url', env: 'OCCI_DATABASE_URL', kind: 'string', secret: true,
-      help: 'the PostgreSQL database of --store postgres, postgres://USER@HOST:PORT/DB',
-    },
+    ...STORE_SETTINGS,
     templates: {
       flag: '', env: '', kind: 'object', default: DEFAULT_TEMPLATES, help: 'OS and resource templates',
       read: readTemplates, write: writeTemplates,

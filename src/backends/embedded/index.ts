@@ -16,13 +16,14 @@ import type { Synchronous } from './schema.js';
 import { SqliteEngine } from './sqlite-engine.js';
 import { nextVersion, rowToEntity, visible, type EntityRow, type MixinData, type MixinRow, type Store } from './store.js';
 import { checkTemplateScheme } from './template-scheme.js';
-import { mixinData, userMixin } from './user-mixin.js';
+import { alignModel, changingModel, mixinData, mixinKey, userMixin } from './user-mixin.js';
 import { defaultOsId, templateMixins, type TemplatesConfig } from '../templates.js';
 import type { BackendLimits } from '../registry.js';
 
 export { DEFAULT_TEMPLATES, templateMixins, type TemplatesConfig } from '../templates.js';
 export { SCHEMA_VERSION } from './schema.js';
-export { TagStore } from './tag-store.js';
+export { STORE_SETTINGS } from './store-settings.js';
+export { TagStore, openTagStore, type TagStoreOptions } from './tag-store.js';
 
 /** Which store holds the state: SQLite (the default, one machine) or PostgreSQL (several instances). */
 export type StoreKind = 'sqlite' | 'postgres';
@@ -239,7 +240,7 @@ export class EmbeddedBackend implements Backend {
 
   async defineMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     checkDeadline(ctx, DATABASE);
-    await this.#changingModel(mixinKey(mixin.owner ?? ctx.owner, mixin.id), () => this.#write(function* (store): Op<void> {
+    await changingModel(this.#inFlight, mixinKey(mixin.owner ?? ctx.owner, mixin.id), () => this.#write(function* (store): Op<void> {
       // In the owner's space: another owner's mixins are never in the way (issue 13 §7).
       const owner = mixin.owner ?? ctx.owner;
       const existing = yield* store.findMixin(owner, mixin.id);
@@ -258,7 +259,7 @@ export class EmbeddedBackend implements Backend {
 
   async removeMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     checkDeadline(ctx, DATABASE);
-    await this.#changingModel(mixinKey(mixin.owner ?? ctx.owner, mixin.id), () => this.#write(function* (store): Op<void> {
+    await changingModel(this.#inFlight, mixinKey(mixin.owner ?? ctx.owner, mixin.id), () => this.#write(function* (store): Op<void> {
       const owner = mixin.owner ?? ctx.owner;
       const row = yield* store.findMixin(owner, mixin.id);
       // Another user's tag is as absent as their entities.
@@ -272,16 +273,6 @@ export class EmbeddedBackend implements Backend {
       yield* store.deleteMixin(owner, mixin.id);
       yield* store.modelChanged();
     }));
-  }
-
-  /** Runs a user-mixin write with the mixin kept out of refreshes until the caller has updated the model (a turn after it settles). */
-  async #changingModel(key: string, write: () => Promise<void>): Promise<void> {
-    this.#inFlight.add(key);
-    try {
-      await write();
-    } finally {
-      setImmediate(() => this.#inFlight.delete(key));
-    }
   }
 
   #creator(store: Store, model: Model): Creator {
@@ -323,35 +314,6 @@ export class EmbeddedBackend implements Backend {
 
 /** What a passed deadline names (there is no remote service: the request waited too long before it got here). */
 const DATABASE = 'the embedded database';
-
-function mixinKey(owner: string | null | undefined, id: string): string {
-  return `${owner ?? ''}\u0000${id}`;
-}
-
-/** Brings the model's user mixins and saved templates in line with the stored rows. */
-function alignModel(model: Model, rows: readonly MixinRow[], inFlight: ReadonlySet<string>): void {
-  const key = mixinKey;
-  const ids = new Set(rows.map((r) => key(r.owner, r.id)));
-  for (const m of model.mixins) {
-    if (m.origin === 'user' && !ids.has(key(m.owner, m.id)) && !inFlight.has(key(m.owner, m.id))) {
-      try {
-        model.visibleTo(m.owner).removeUserMixin(m.id);
-      } catch {
-        // still depended upon: kept until its dependants go
-      }
-    }
-  }
-  for (const row of rows) {
-    if (inFlight.has(key(row.owner, row.id)) || (row.owner === null ? model.findCategory(row.id) : model.findOwned(row.owner, row.id))) continue;
-    const data = JSON.parse(row.data) as MixinData;
-    try {
-      if (row.origin === 'saved') model.addMixin(savedMixin(model, data, row.owner));
-      else model.addUserMixin(userMixin(model, row.id, row.location, row.owner, data));
-    } catch {
-      // a location still held by a mixin kept above: picked up once it goes
-    }
-  }
-}
 
 /**
  * The stored row of an entity the request read: an administrator's is

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { standardModel } from '../../model/index.js';
+import { STORE_SETTINGS } from '../embedded/index.js';
 import { DEFAULT_SIZES, OPENNEBULA, readSizes } from './definition.js';
 import { parseCidr } from './network.js';
 
 describe('OPENNEBULA settings', () => {
-  it('declares unique one-* flags and OCCI_ONE_* variables, the server password secret', () => {
-    const settings = Object.values(OPENNEBULA.settings);
+  it('declares unique one-* flags and OCCI_ONE_* variables beside the shared --store and --database-url, the passwords secret', () => {
+    const settings = Object.values(OPENNEBULA.settings).filter((s) => !Object.values(STORE_SETTINGS).includes(s as never));
+    assert.equal(OPENNEBULA.settings.store, STORE_SETTINGS.store);
+    assert.equal(OPENNEBULA.settings.databaseUrl.secret, true);
     for (const s of settings) {
       if (s.flag) assert.match(s.flag, /^one-/);
       if (s.env) assert.match(s.env, /^OCCI_ONE_/);

@@ -1,4 +1,5 @@
 import type { BackendDefinition } from '../registry.js';
+import { STORE_SETTINGS, type StoreKind } from '../embedded/index.js';
 import { OpenNebulaBackend, type Size, type UserMapping } from './index.js';
 
 /** Sizes offered as resource_tpl mixins when the file names none (memory in GiB). */
@@ -20,7 +21,8 @@ export const OPENNEBULA: BackendDefinition = {
     serverUser: { flag: 'one-server-user', env: 'OCCI_ONE_SERVER_USER', kind: 'string', help: 'server identity (an oneadmin-group user) of the server mapping' },
     serverPassword: { flag: 'one-server-password', env: 'OCCI_ONE_SERVER_PASSWORD', kind: 'string', secret: true, help: 'password of --one-server-user' },
     userGroup: { flag: 'one-user-group', env: 'OCCI_ONE_USER_GROUP', kind: 'int', default: 1, help: 'group ID of the users the server mapping creates on first sight' },
-    tagsDir: { flag: 'one-tags-dir', env: 'OCCI_ONE_TAGS_DIR', kind: 'string', default: './data', help: 'directory of tags.sqlite, the user mixins kept beside OpenNebula' },
+    tagsDir: { flag: 'one-tags-dir', env: 'OCCI_ONE_TAGS_DIR', kind: 'string', default: './data', help: 'directory of tags.sqlite, the user mixins kept beside OpenNebula (--store sqlite)' },
+    ...STORE_SETTINGS,
     scheme: {
       flag: 'one-scheme', env: 'OCCI_ONE_SCHEME', kind: 'url', default: 'http://occi.opennebula.local/occi',
       help: 'scheme base of the templates: <scheme>os_tpl# and <scheme>resource_tpl#',
@@ -33,7 +35,7 @@ export const OPENNEBULA: BackendDefinition = {
   create: (s) => new OpenNebulaBackend({
     url: String(s.url), timeoutMs: s.timeout as number, mapping: s.mapping as UserMapping,
     serverUser: s.serverUser as string | undefined, serverPassword: s.serverPassword as string | undefined, userGroup: s.userGroup as number,
-    tagsDir: s.tagsDir as string, scheme: String(s.scheme).replace(/\/*$/, '/'), datastore: s.datastore as number, vnMad: s.vnMad as string,
+    tagsDir: s.tagsDir as string, store: s.store as StoreKind, databaseUrl: s.databaseUrl as string | undefined, scheme: String(s.scheme).replace(/\/*$/, '/'), datastore: s.datastore as number, vnMad: s.vnMad as string,
     sizes: s.sizes as Size[], cacheTtlMs: s.cacheTtl as number,
   }),
 };

@@ -7,7 +7,7 @@ import {
 import type {
   ActionResult, Backend, BasicCredentials, Capabilities, EntityChange, Health, ListQuery, ListResult, RequestContext,
 } from '../backend.js';
-import { TagStore } from '../embedded/index.js';
+import { openTagStore, type StoreKind, type TagStore } from '../embedded/index.js';
 import { computeChanges, computeEntity, createVm } from './compute.js';
 import { asText } from './document.js';
 import { attach, linkVector, resolveTarget } from './links.js';
@@ -33,6 +33,9 @@ export interface OpenNebulaOptions {
   readonly userGroup: number;
   /** Directory of the TagStore (`tags.sqlite`), or `:memory:`. */
   readonly tagsDir: string;
+  /** Where the TagStore lives: `sqlite` (default, `tagsDir`) or `postgres` (`databaseUrl`, shared by several instances). */
+  readonly store?: StoreKind;
+  readonly databaseUrl?: string;
   /** Scheme base of the templates: `<scheme>os_tpl#`, `<scheme>resource_tpl#`. */
   readonly scheme: string;
   /** Image datastore new storage goes to. */
@@ -70,7 +73,6 @@ export class OpenNebulaBackend implements Backend {
   readonly #templates: Templates;
   readonly #reader: Reader;
   #tags: TagStore | undefined;
-  #tagsLoaded = 0;
   #model: Model | undefined;
 
   constructor(options: OpenNebulaOptions) {
@@ -82,15 +84,21 @@ export class OpenNebulaBackend implements Backend {
 
   async start(model: Model): Promise<void> {
     for (const m of resourceMixins(this.#options.sizes, this.#options.scheme, model)) model.addMixin(m);
-    this.#tags = TagStore.open(this.#options.tagsDir);
-    this.#tags.load(model);
-    this.#tagsLoaded = Date.now();
+    const tags = await openTagStore({ store: this.#options.store, dir: this.#options.tagsDir, databaseUrl: this.#options.databaseUrl });
+    try {
+      await tags.load(model);
+    } catch (err) {
+      await tags.close();
+      throw err;
+    }
+    this.#tags = tags;
     this.#model = model;
   }
 
   async stop(): Promise<void> {
-    this.#tags?.close();
+    const tags = this.#tags;
     this.#tags = undefined;
+    await tags?.close();
   }
 
   async health(): Promise<Health> {
@@ -104,17 +112,14 @@ export class OpenNebulaBackend implements Backend {
 
   /**
    * Offers the user's VM templates as os_tpl mixins to its owner (cached per
-   * user), and picks up user mixins other worker processes defined (once a
-   * second at most); never throws.
+   * user), and follows the user mixins other worker processes or instances
+   * defined or removed (TagStore.refresh: cheap when nothing changed); never throws.
    */
   async refresh(model: Model, ctx: RequestContext): Promise<void> {
-    if (Date.now() - this.#tagsLoaded >= 1000) {
-      this.#tagsLoaded = Date.now();
-      try {
-        this.#store().load(model);
-      } catch {
-        // a location still held by another mixin: picked up once it goes
-      }
+    try {
+      await this.#store().refresh(model);
+    } catch {
+      // the tag store unreachable for now: the next request asks again
     }
     await this.#templates.offer(model, ctx, () => this.oned.as(ctx));
   }
@@ -143,7 +148,7 @@ export class OpenNebulaBackend implements Backend {
     const vmDocs = vmPool ? poolItems(vmPool, 'VM') : [];
     const vnDocs = vnPool ? poolItems(vnPool, 'VNET') : [];
     const imageDocs = imagePool ? poolItems(imagePool, 'IMAGE').filter(isDatablock) : [];
-    const tags = this.#store().tagsOf([
+    const tags = await this.#store().tagsOf([
       ...vmDocs.flatMap(vmLocations), ...vnDocs.map((v) => NETWORK.location + asText(v.ID)), ...imageDocs.map((i) => STORAGE.location + asText(i.ID)),
     ]);
     const model = this.#running();
@@ -177,7 +182,9 @@ export class OpenNebulaBackend implements Backend {
       for (const [method, ...params] of calls) await s.call(method, ...params);
       let vm = doc;
       for (const { name, vector } of vectors) vm = (await attach(s, vm, name, vector)).vm;
-      this.#setTags(change.before.owner ?? ctx.owner, change.before.location, change.after.mixins);
+      // A user's own entity (all a non-administrator sees) takes tags from their name space, which is their
+      // signed-in owner (`opennebula:alice`), not oned's UNAME (`alice`) the entity shows.
+      await this.#setTags(ctx.admin ? change.before.owner ?? ctx.owner : ctx.owner, change.before.location, change.after.mixins);
       out.push(await this.#reader.fresh(s, place, change.before.location));
     }
     return out;
@@ -190,7 +197,7 @@ export class OpenNebulaBackend implements Backend {
       if (ifVersion !== undefined && entity.version !== ifVersion) throw new PreconditionFailedError(`If-Match: ${location} changed; read it again`);
       await remove(s, place, false);
       if (place.kind === 'network') this.#reader.forgetNetworks(s.user);
-      this.#store().forget([location, ...(isResource(entity) ? entity.links.map((l) => l.location) : [])]);
+      await this.#store().forget([location, ...(isResource(entity) ? entity.links.map((l) => l.location) : [])]);
     }
   }
 
@@ -226,11 +233,11 @@ export class OpenNebulaBackend implements Backend {
   }
 
   async defineMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
-    this.#store().define(ctx, mixin);
+    await this.#store().define(ctx, mixin);
   }
 
   async removeMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
-    this.#store().remove(ctx, mixin.id, mixin.owner);
+    await this.#store().remove(ctx, mixin.id, mixin.owner);
   }
 
   async #create(s: Session, d: EntityDraft, owner: string): Promise<Entity> {
@@ -262,20 +269,20 @@ export class OpenNebulaBackend implements Backend {
     }
     const location = 'id' in place ? `${d.kind.location}${place.id}` : `${d.kind.location}${linkId(place.vm, place.sub)}`;
     try {
-      this.#setTags(owner, location, d.mixins.map((m) => m.id));
+      await this.#setTags(owner, location, d.mixins.map((m) => m.id));
       return await this.#reader.fresh(s, place, location);
     } catch (err) {
       // The client hears of a failure: what was made goes again (best effort), nothing half-done.
       await remove(s.unbounded(), place, true).catch(() => undefined);
-      this.#store().forget([location]);
+      await this.#store().forget([location]).catch(() => undefined);
       throw err;
     }
   }
 
   /** The user mixins of `owner` (the entity's owner: their name space) among `mixins` become the location's tags. */
-  #setTags(owner: string, location: string, mixins: readonly string[]): void {
+  #setTags(owner: string, location: string, mixins: readonly string[]): Promise<void> {
     const view = this.#running().visibleTo(owner);
-    this.#store().set(owner, location, mixins.filter((id) => view.findMixin(id)?.origin === 'user'));
+    return this.#store().set(owner, location, mixins.filter((id) => view.findMixin(id)?.origin === 'user'));
   }
 
   #store(): TagStore {

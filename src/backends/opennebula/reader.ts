@@ -34,14 +34,14 @@ export class Reader {
     try {
       if (place.kind === 'network' || place.kind === 'storage') {
         const doc = place.kind === 'network' ? await s.doc('one.vn.info', 'VNET', place.id) : await s.doc('one.image.info', 'IMAGE', place.id);
-        const tags = this.#tags().tagsOf([location]);
+        const tags = await this.#tags().tagsOf([location]);
         const entity = place.kind === 'network' ? networkEntity(doc, tags) : storageEntity(doc, tags);
         return entity && { doc, entity };
       }
       const doc = await s.doc('one.vm.info', 'VM', 'id' in place ? place.id : place.vm);
       // oned lets a group or the world USE a VM its owner shared; OCCI shows a user their own VMs only.
       if (!s.admin && asText(doc.UNAME) !== s.user) return undefined;
-      const compute = computeEntity(doc, { model: this.#model(), templates: this.#templates, tags: this.#tags().tagsOf(vmLocations(doc)) });
+      const compute = computeEntity(doc, { model: this.#model(), templates: this.#templates, tags: await this.#tags().tagsOf(vmLocations(doc)) });
       const entity = place.kind === 'compute' ? compute : compute?.links.find((l) => l.location === location);
       return entity && { doc, entity };
     } catch (err) {

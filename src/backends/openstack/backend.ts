@@ -4,7 +4,7 @@ import {
 } from '../../model/index.js';
 import { BackendUnavailableError, NotImplementedError } from '../../errors.js';
 import type { ActionResult, Backend, Capabilities, EntityChange, Health, ListQuery, ListResult, RequestContext } from '../backend.js';
-import { TagStore } from '../embedded/index.js';
+import { openTagStore, type StoreKind, type TagStore } from '../embedded/index.js';
 import { selectPage } from '../select.js';
 import { TemplateCatalog, architecture, type ProjectCatalog } from './catalog.js';
 import type { ClientsOptions } from './clients.js';
@@ -29,6 +29,9 @@ export interface OpenStackOptions {
   readonly scheme: string;
   /** Directory of occi-server's own store of user mixins (`tags.sqlite`); `:memory:` in tests. */
   readonly dataDir: string;
+  /** Where the TagStore lives: `sqlite` (default, `dataDir`) or `postgres` (`databaseUrl`, shared by several instances). */
+  readonly store?: StoreKind;
+  readonly databaseUrl?: string;
   /** Name or id of the image a compute without an OS template boots. */
   readonly defaultImage?: string;
 }
@@ -70,18 +73,30 @@ export class OpenStackBackend implements Backend {
   }
 
   async start(model: Model): Promise<void> {
+    const tags = await openTagStore({ store: this.#options.store, dir: this.#options.dataDir, databaseUrl: this.#options.databaseUrl });
+    try {
+      await tags.load(model);
+    } catch (err) {
+      await tags.close();
+      throw err;
+    }
     this.#model = model;
-    this.#tags = TagStore.open(this.#options.dataDir);
-    this.#tags.load(model);
+    this.#tags = tags;
   }
 
   async stop(): Promise<void> {
-    this.#tags?.close();
+    const tags = this.#tags;
     this.#tags = undefined;
+    await tags?.close();
   }
 
-  /** Offers the project's images and flavours to the owner; a failure keeps the last view. */
+  /** Follows user mixins other processes or instances defined or removed, and offers the project's images and flavours to the owner; a failure keeps the last view. */
   async refresh(model: Model, ctx: RequestContext): Promise<void> {
+    try {
+      await this.#tags?.refresh(model);
+    } catch {
+      // the tag store unreachable for now: the next request asks again
+    }
     if (ctx.credentials?.scheme !== 'keystone') return;
     try {
       const s = this.#session(ctx);
@@ -145,12 +160,12 @@ export class OpenStackBackend implements Backend {
 
   async defineMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     this.#running();
-    this.#tags!.define(ctx, mixin);
+    await this.#tags!.define(ctx, mixin);
   }
 
   async removeMixin(ctx: RequestContext, mixin: Mixin): Promise<void> {
     this.#running();
-    this.#tags!.remove(ctx, mixin.id, mixin.owner);
+    await this.#tags!.remove(ctx, mixin.id, mixin.owner);
   }
 
   #session(ctx: RequestContext): Session {
@@ -184,7 +199,7 @@ async function listEntities(s: Session, wanted: (kind: string) => boolean): Prom
     wanted(NETWORK.id) ? neutron.listNetworks({}, s.call) : [],
     computes ? nova.listKeypairs(s.call) : [],
   ]);
-  const l = { ...lookups(s, catalog), keys: new Map(keypairs.map((k) => [k.name, k.public_key])) };
+  const l = { ...(await lookups(s, catalog)), keys: new Map(keypairs.map((k) => [k.name, k.public_key])) };
   const out: Entity[] = [];
   // Oldest first, as a collection is listed.
   const resources = servers.slice().sort(byCreation((x) => x.created)).map((x) => computeEntity(x, ports, floating, volumes, l));
@@ -209,7 +224,7 @@ async function allVolumes(s: Session): Promise<Volume[]> {
 }
 
 /** The mapping's lookups for one request: templates from the catalogue, tags of these locations in one query. */
-export function lookups(s: Session, catalog: ProjectCatalog): Lookups {
+export async function lookups(s: Session, catalog: ProjectCatalog): Promise<Lookups> {
   const images = new Map(catalog.images.map((i) => [i.id, i]));
   const known = (id: string) => (s.model.findMixin(id) ? id : undefined);
   return {
@@ -221,7 +236,7 @@ export function lookups(s: Session, catalog: ProjectCatalog): Lookups {
     },
     subnets: catalog.subnets,
     networks: catalog.networks,
-    tags: s.tags.all(),
+    tags: await s.tags.all(),
     keys: new Map(),
   };
 }
@@ -245,12 +260,12 @@ export async function getEntity(s: Session, location: string): Promise<Entity | 
       case NETWORK.location: {
         const [network, catalog] = await Promise.all([neutron.getNetwork(where.id, s.call), s.catalog.get(s.project, s.clients, s.call)]);
         const subnets = network.subnets.some((id) => !catalog.subnets.has(id)) ? await neutron.listSubnets({ network_id: network.id }, s.call) : [];
-        const l = lookups(s, catalog);
+        const l = await lookups(s, catalog);
         return networkEntity(network, { ...l, subnets: new Map([...catalog.subnets, ...subnets.map((x) => [x.id, x] as const)]) });
       }
       case STORAGE.location: {
         const [volume, catalog] = await Promise.all([cinder.getVolume(where.id, s.call), s.catalog.get(s.project, s.clients, s.call)]);
-        return storageEntity(volume, lookups(s, catalog));
+        return storageEntity(volume, await lookups(s, catalog));
       }
       case NETWORKINTERFACE.location: {
         const portId = where.id.startsWith('fip-') ? (await neutron.listFloatingIps({ id: where.id.slice(4) }, s.call))[0]?.port_id ?? 'none' : where.id;
@@ -298,5 +313,5 @@ async function getCompute(s: Session, id: string): Promise<Resource | undefined>
   ]);
   ports.push(...more);
   const keys = new Map(key ? [[key.name, key.public_key]] : []);
-  return computeEntity(server, ports, floating, volumes, { ...lookups(s, catalog), keys });
+  return computeEntity(server, ports, floating, volumes, { ...(await lookups(s, catalog)), keys });
 }

@@ -55,7 +55,7 @@ export async function changeEntities(s: Session, changes: readonly EntityChange[
     }
     // The entity's owner's user mixins (their name space).
     const owner = before.owner ?? s.ctx.owner;
-    s.tags.set(owner, before.location, after.mixins.filter((id) => s.model.visibleTo(owner).findMixin(id)?.origin === 'user'));
+    await s.tags.set(owner, before.location, after.mixins.filter((id) => s.model.visibleTo(owner).findMixin(id)?.origin === 'user'));
     if (links && links.length > 0) {
       if (where.collection !== COMPUTE.location) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', 'only a compute carries links here');
       await createEntities(s, links.map((l) => ({ ...l, source: before.location })));
@@ -132,7 +132,7 @@ export async function deleteEntities(s: Session, locations: readonly string[], i
         break;
       }
     }
-    s.tags.forget([location, ...((entity as { links?: Entity[] }).links ?? []).map((l) => l.location)]);
+    await s.tags.forget([location, ...((entity as { links?: Entity[] }).links ?? []).map((l) => l.location)]);
   }
 }
 

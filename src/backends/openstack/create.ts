@@ -40,7 +40,7 @@ export async function createEntities(s: Session, drafts: readonly EntityDraft[])
         throw new NotImplementedError(`creating ${d.kind.term}: OpenStack has no such resource`);
     }
     const tags = d.mixins.filter((m) => m.origin === 'user').map((m) => m.id);
-    if (tags.length > 0) s.tags.set(s.ctx.owner, location, tags);
+    if (tags.length > 0) await s.tags.set(s.ctx.owner, location, tags);
     out.push(location);
   }
   return out;

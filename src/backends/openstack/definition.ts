@@ -1,4 +1,5 @@
 import type { BackendDefinition } from '../registry.js';
+import { STORE_SETTINGS, type StoreKind } from '../embedded/index.js';
 import { OpenStackBackend } from './backend.js';
 
 /** The OpenStack backend's settings (`backends.openstack.*` in the file) and its factory; endpoints come from each user's Keystone catalog. */
@@ -19,7 +20,8 @@ export const OPENSTACK: BackendDefinition = {
       flag: 'os-default-image', env: 'OCCI_OS_DEFAULT_IMAGE', kind: 'string',
       help: 'name or id of the image a compute boots when it names no OS template (else such a compute is refused)',
     },
-    dataDir: { flag: 'os-data-dir', env: 'OCCI_OS_DATA_DIR', kind: 'string', default: './data', help: "directory of occi-server's own store of user mixins (tags.sqlite)" },
+    dataDir: { flag: 'os-data-dir', env: 'OCCI_OS_DATA_DIR', kind: 'string', default: './data', help: "directory of occi-server's own store of user mixins (tags.sqlite, --store sqlite)" },
+    ...STORE_SETTINGS,
   },
   create: (s) => new OpenStackBackend({
     region: s.region as string | undefined,
@@ -28,6 +30,8 @@ export const OPENSTACK: BackendDefinition = {
     cacheTtlMs: s.cacheTtlMs as number,
     scheme: `${String(s.scheme).replace(/\/+$/, '')}/`,
     dataDir: s.dataDir as string,
+    store: s.store as StoreKind,
+    databaseUrl: s.databaseUrl as string | undefined,
     defaultImage: s.defaultImage as string | undefined,
   }),
 };
