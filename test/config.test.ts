@@ -29,6 +29,19 @@ describe('loadConfig()', () => {
     assert.deepEqual({ ...config, backends: {} }, DEFAULTS);
   });
 
+  it("reads a top-level store section as every backend's --store and --database-url; a backend's own section and the flags win", () => {
+    const f = file('store.yaml', 'store:\n  type: postgres\n  database-url: postgres://occi@127.0.0.1:5432/occi\nbackends:\n  opennebula:\n    store: sqlite\n');
+    const { config } = loadConfig(['--config', f], {});
+    for (const name of ['embedded', 'openstack']) {
+      assert.equal(config.backends[name].store, 'postgres', name);
+      assert.equal(config.backends[name].databaseUrl, 'postgres://occi@127.0.0.1:5432/occi', name);
+    }
+    assert.equal(config.backends.opennebula.store, 'sqlite', 'its own section wins');
+    assert.equal(loadConfig(['--config', f, '--store', 'sqlite'], {}).config.backends.embedded.store, 'sqlite', 'the flag wins');
+    assert.throws(() => loadConfig(['--config', file('s2.yaml', 'store:\n  kind: postgres\n')], {}), /store: unknown key "kind"; known: type, database-url/);
+    assert.throws(() => loadConfig(['--config', file('s3.yaml', 'store:\n  type: mysql\n')], {}), /store\.type.*sqlite, postgres|mysql/);
+  });
+
   it('applies flags over environment over file over defaults, for backend settings too', () => {
     const f = file('a.yaml', 'port: 1000\nlisten: 0.0.0.0\nbackends:\n  embedded:\n    data-dir: /tmp/file\n    synchronous: FULL\n');
     const env = { OCCI_CONFIG: f, OCCI_PORT: '2000', OCCI_DATA_DIR: '/tmp/env' };

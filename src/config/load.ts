@@ -136,8 +136,13 @@ function applyFile(config: Config, file: string, sections: Sections): void {
   if (doc === null || doc === undefined) return;
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${file}: expected a mapping of keys`);
   const byFlag = new Map(Object.entries(KEYS).map(([key, spec]) => [spec.flag || key, key as keyof Config]));
+  let store: Record<string, unknown> | undefined;
   for (const [name, value] of Object.entries(doc as Record<string, unknown>)) {
     const key = byFlag.get(name);
+    if (!key && name === 'store') {
+      store = readStore(value, `${file}: store`, sections);
+      continue;
+    }
     if (!key) {
       const owner = Object.entries(sections).find(([, settings]) => Object.entries(settings).some(([k, s]) => (s.flag || k) === name));
       if (owner) throw new ConfigError(`${file}: "${name}" belongs to the ${owner[0]} backend: write it under backends: { ${owner[0]}: { ${name}: … } }`);
@@ -146,6 +151,36 @@ function applyFile(config: Config, file: string, sections: Sections): void {
     if (key === 'backends') readSections(config, value, `${file}: backends`, sections);
     else if (value !== null && value !== undefined) set(config, key, String(value), `${file}: ${name}`);
   }
+  // The top-level `store:` section is every backend's store, unless its own section names one.
+  for (const [name, settings] of Object.entries(sections)) {
+    for (const [key, v] of Object.entries(store ?? {})) {
+      if (!Object.hasOwn(settings, key)) continue;
+      const section = (config.backends[name] ??= {});
+      section[key] ??= v;
+    }
+  }
+}
+
+/**
+ * `store: { type: sqlite|postgres, database-url: … }`: the `--store` and
+ * `--database-url` settings the backends declare (as `store` and
+ * `databaseUrl`), written once for all of them.
+ */
+function readStore(value: unknown, where: string, sections: Sections): Record<string, unknown> {
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${where}: expected a mapping with type, database-url`);
+  const declared = Object.values(sections).find((settings) => Object.hasOwn(settings, 'store') && Object.hasOwn(settings, 'databaseUrl'));
+  if (!declared) throw new ConfigError(`${where}: no backend keeps a store of its own`);
+  const keys: Record<string, string> = { type: 'store', 'database-url': 'databaseUrl' };
+  const out: Record<string, unknown> = {};
+  for (const [fileKey, v] of Object.entries(value as Record<string, unknown>)) {
+    const key = keys[fileKey];
+    if (!key) throw new ConfigError(`${where}: unknown key "${fileKey}"; known: ${Object.keys(keys).join(', ')}`);
+    if (v === null || v === undefined) continue;
+    const s = declared[key];
+    out[key] = parseValue(s.kind, String(v), `${where}.${fileKey}`, s.values);
+  }
+  return out;
 }
 
 /** `backends: { <name>: { <key>: value } }`: every name and key must be one a backend declares. */
