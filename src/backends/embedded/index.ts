@@ -23,7 +23,7 @@ import type { BackendLimits } from '../registry.js';
 export { DEFAULT_TEMPLATES, templateMixins, type TemplatesConfig } from '../templates.js';
 export { SCHEMA_VERSION } from './schema.js';
 export { STORE_SETTINGS } from './store-settings.js';
-export { TagStore, openTagStore, type TagStoreOptions } from './tag-store.js';
+export { TagStore, openTagStore, startTagStore, type TagStoreOptions } from './tag-store.js';
 
 /** Which store holds the state: SQLite (the default, one machine) or PostgreSQL (several instances). */
 export type StoreKind = 'sqlite' | 'postgres';

@@ -176,3 +176,15 @@ export async function openTagStore(options: TagStoreOptions): Promise<TagStore> 
   if (!options.databaseUrl) throw new Error('--store postgres needs --database-url postgres://USER@HOST:PORT/DB');
   return new TagStore(await PostgresTagDatabase.open(options.databaseUrl));
 }
+
+/** Opens the tag store and gives `model` its user mixins, as a cloud backend starts; closed again when that fails. */
+export async function startTagStore(options: TagStoreOptions, model: Model): Promise<TagStore> {
+  const tags = await openTagStore(options);
+  try {
+    await tags.load(model);
+  } catch (err) {
+    await tags.close();
+    throw err;
+  }
+  return tags;
+}

@@ -7,7 +7,7 @@ import {
 import type {
   ActionResult, Backend, BasicCredentials, Capabilities, EntityChange, Health, ListQuery, ListResult, RequestContext,
 } from '../backend.js';
-import { openTagStore, type StoreKind, type TagStore } from '../embedded/index.js';
+import { startTagStore, type StoreKind, type TagStore } from '../embedded/index.js';
 import { computeChanges, computeEntity, createVm } from './compute.js';
 import { asText } from './document.js';
 import { attach, linkVector, resolveTarget } from './links.js';
@@ -84,13 +84,7 @@ export class OpenNebulaBackend implements Backend {
 
   async start(model: Model): Promise<void> {
     for (const m of resourceMixins(this.#options.sizes, this.#options.scheme, model)) model.addMixin(m);
-    const tags = await openTagStore({ store: this.#options.store, dir: this.#options.tagsDir, databaseUrl: this.#options.databaseUrl });
-    try {
-      await tags.load(model);
-    } catch (err) {
-      await tags.close();
-      throw err;
-    }
+    const tags = await startTagStore({ store: this.#options.store, dir: this.#options.tagsDir, databaseUrl: this.#options.databaseUrl }, model);
     this.#tags = tags;
     this.#model = model;
   }

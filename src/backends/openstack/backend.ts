@@ -4,7 +4,7 @@ import {
 } from '../../model/index.js';
 import { BackendUnavailableError, NotImplementedError } from '../../errors.js';
 import type { ActionResult, Backend, Capabilities, EntityChange, Health, ListQuery, ListResult, RequestContext } from '../backend.js';
-import { openTagStore, type StoreKind, type TagStore } from '../embedded/index.js';
+import { startTagStore, type StoreKind, type TagStore } from '../embedded/index.js';
 import { selectPage } from '../select.js';
 import { TemplateCatalog, architecture, type ProjectCatalog } from './catalog.js';
 import type { ClientsOptions } from './clients.js';
@@ -73,13 +73,7 @@ export class OpenStackBackend implements Backend {
   }
 
   async start(model: Model): Promise<void> {
-    const tags = await openTagStore({ store: this.#options.store, dir: this.#options.dataDir, databaseUrl: this.#options.databaseUrl });
-    try {
-      await tags.load(model);
-    } catch (err) {
-      await tags.close();
-      throw err;
-    }
+    const tags = await startTagStore({ store: this.#options.store, dir: this.#options.dataDir, databaseUrl: this.#options.databaseUrl }, model);
     this.#model = model;
     this.#tags = tags;
   }
