@@ -35,6 +35,8 @@ export class SqliteEngine implements StoreEngine {
   #seenVersion = -1;
   #synced = false;
   #syncedAt = -1;
+  /** This engine's own commits: its connection's data_version does not move for them. */
+  #ownCommits = 0;
   /** Another connection committed: user mixins are read again at the next refresh. */
   #modelStale = false;
   #closed = false;
@@ -105,13 +107,15 @@ export class SqliteEngine implements StoreEngine {
    * `PRAGMA data_version` per turn of the event loop (it takes SQLite's
    * shared-memory locks), shared by both: every request handled in a turn had
    * arrived before the turn began, so a commit another process acknowledged
-   * before a request was sent is seen; and again after any commit of this
-   * process (another engine on the same file is seen at once).
+   * before a request was sent is seen; and again after a commit of another
+   * engine of this process (another engine on the same file is seen at once).
    */
   #sync(): void {
-    if (this.#synced && this.#syncedAt === processCommits) return;
+    // Only another engine's commit in this process is a reason to ask again within the turn.
+    const others = processCommits - this.#ownCommits;
+    if (this.#synced && this.#syncedAt === others) return;
     this.#synced = true;
-    this.#syncedAt = processCommits;
+    this.#syncedAt = others;
     setImmediate(() => (this.#synced = false));
     const version = this.#tx.dataVersion.get() as number;
     if (version === this.#seenVersion) return;
@@ -185,6 +189,7 @@ export class SqliteEngine implements StoreEngine {
     } finally {
       this.#forgetChanged();
       processCommits++;
+      this.#ownCommits++;
     }
     for (const job of jobs) {
       if (job.done) job.resolve(job.result);
