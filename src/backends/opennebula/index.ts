@@ -14,7 +14,7 @@ import { attach, linkVector, resolveTarget } from './links.js';
 import { flatten, parseCursor, poolsFor, select } from './listing.js';
 import { linkId, parseLocation, vmActionName, type Place } from './mapping.js';
 import { createVnet, networkEntity } from './network.js';
-import { Oned, SERVICE, poolItems, type Session, type UserMapping } from './session.js';
+import { Oned, SERVICE, poolItems, type OnedOptions, type Session } from './session.js';
 import { createImage, isDatablock, storageChanges, storageEntity } from './storage.js';
 import { Reader, vmLocations } from './reader.js';
 import { Templates, resourceMixins, slug, type Size } from './templates.js';
@@ -23,14 +23,8 @@ export { toOcciError } from './errors.js';
 export type { Size } from './templates.js';
 export type { UserMapping } from './session.js';
 
-export interface OpenNebulaOptions {
-  /** oned's XML-RPC endpoint, e.g. `http://127.0.0.1:2633/RPC2`. */
-  readonly url: string;
-  readonly timeoutMs: number;
-  readonly mapping: UserMapping;
-  readonly serverUser?: string;
-  readonly serverPassword?: string;
-  readonly userGroup: number;
+/** How to reach oned and act as users (session.ts), plus what the backend itself keeps and offers. */
+export interface OpenNebulaOptions extends OnedOptions {
   /** Directory of the TagStore (`tags.sqlite`), or `:memory:`. */
   readonly tagsDir: string;
   /** Where the TagStore lives: `sqlite` (default, `tagsDir`) or `postgres` (`databaseUrl`, shared by several instances). */
@@ -45,7 +39,6 @@ export interface OpenNebulaOptions {
   readonly sizes: readonly Size[];
   /** How long a user's templates and networks are cached. */
   readonly cacheTtlMs: number;
-  readonly fetch?: typeof fetch;
 }
 
 /**

@@ -18,6 +18,7 @@ export const SERVICE = 'OpenNebula (oned)';
 export type UserMapping = 'user' | 'server';
 
 export interface OnedOptions {
+  /** oned's XML-RPC endpoint, e.g. `http://127.0.0.1:2633/RPC2`. */
   readonly url: string;
   /** Time limit of one call, in milliseconds. */
   readonly timeoutMs: number;
