@@ -4,7 +4,7 @@
  * `OS_AUTH_URL` points elsewhere (a closed port shows the skip); only
  * loopback addresses are ever called.
  */
-import { createClients, KeystoneClient, UpstreamCounter, type KeystoneToken, type OpenStackClients } from '../../src/backends/openstack/index.js';
+import { createClients, KeystoneClient, UpstreamCounter, type KeystoneToken, type Network, type NeutronClient, type OpenStackClients } from '../../src/backends/openstack/index.js';
 
 export const AUTH_URL = process.env.OS_AUTH_URL ?? 'http://127.0.0.1:5000/v3';
 export const REGION = 'RegionOne';
@@ -188,4 +188,19 @@ export async function deleteVolume(id: string): Promise<void> {
     await cinder.deleteVolume(id);
   }
   await gone(() => cinder.getVolume(id), `volume ${id}`);
+}
+
+/**
+ * The external network floating IPs come from (203.0.113.0/24), made by an
+ * administrator as a site would. One named network is made once and reused
+ * by later runs; `created` says whether this call made it.
+ */
+export const EXTERNAL = 'occi-test-external';
+
+export async function externalNetwork(neutron: NeutronClient): Promise<{ network: Network; created: boolean }> {
+  const [found] = await neutron.listNetworks({ name: EXTERNAL, 'router:external': true });
+  if (found && found.subnets.length > 0) return { network: found, created: false };
+  const network = found ?? (await neutron.createNetwork({ name: EXTERNAL, 'router:external': true }));
+  await neutron.createSubnet({ network_id: network.id, cidr: '203.0.113.0/24', ip_version: 4, enable_dhcp: false, name: `${EXTERNAL}-subnet` });
+  return { network: await neutron.getNetwork(network.id), created: found === undefined };
 }

@@ -2,22 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NotFoundError } from '../../src/errors.js';
 import { OpenStackError, toOcciError, type Network, type NeutronClient } from '../../src/backends/openstack/index.js';
-import { bootServer, Cleanup, gone, seed, SKIP, stack, uniqueName, type Seed } from './_stack.js';
-
-/**
- * The external network floating IPs come from. Neutron on this stack cannot
- * delete networks (its segments plugin has no [placement] credentials: 500),
- * so one named network is made once and reused by later runs.
- */
-const EXTERNAL = 'occi-test-external';
-
-async function externalNetwork(neutron: NeutronClient): Promise<{ network: Network; created: boolean }> {
-  const [found] = await neutron.listNetworks({ name: EXTERNAL, 'router:external': true });
-  if (found && found.subnets.length > 0) return { network: found, created: false };
-  const network = found ?? (await neutron.createNetwork({ name: EXTERNAL, 'router:external': true }));
-  await neutron.createSubnet({ network_id: network.id, cidr: '203.0.113.0/24', ip_version: 4, enable_dhcp: false, name: `${EXTERNAL}-subnet` });
-  return { network: await neutron.getNetwork(network.id), created: found === undefined };
-}
+import { bootServer, Cleanup, EXTERNAL, externalNetwork, gone, seed, SKIP, stack, uniqueName, type Seed } from './_stack.js';
 
 describe('NeutronClient against the loopback OpenStack', { skip: SKIP, timeout: 300_000 }, () => {
   const cleanup = new Cleanup();

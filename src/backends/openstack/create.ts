@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BackendTimeoutError, NotImplementedError, ValidationError } from '../../errors.js';
+import { BackendTimeoutError, ConflictError, NotImplementedError, ValidationError } from '../../errors.js';
 import {
   COMPUTE, NETWORK, NETWORKINTERFACE, OS_TPL, RESOURCE_TPL, STORAGE, STORAGELINK, templateFamily, type Attributes, type EntityDraft,
 } from '../../model/index.js';
@@ -198,8 +198,16 @@ async function createLink(s: Session, d: EntityDraft, source: string | undefined
   if ((to as Network)['router:external']) {
     const [port] = await neutron.listPorts({ device_id: from.id }, s.call);
     if (!port) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `a floating IP needs the compute to have an interface on a private network first`);
-    const fip = await neutron.createFloatingIp({ floating_network_id: to.id, port_id: port.id }, s.call);
-    return `${NETWORKINTERFACE.location}fip-${fip.id}`;
+    try {
+      // Allocated and associated in one call: when Neutron refuses, no floating IP is left behind.
+      const fip = await neutron.createFloatingIp({ floating_network_id: to.id, port_id: port.id }, s.call);
+      return `${NETWORKINTERFACE.location}fip-${fip.id}`;
+    } catch (err) {
+      if (err instanceof OpenStackError && err.type === 'ExternalGatewayForFloatingIPNotFound') {
+        throw new ConflictError('OCCI_ERR_CONFLICT_STATE', `no router joins the network of ${source} to ${target}: a floating IP needs a router with its gateway on ${target} and an interface on the compute's subnet (${err.reason})`, { cause: err });
+      }
+      throw err;
+    }
   }
   const attached = await nova.attachInterface(from.id, { net_id: to.id }, s.call);
   return NETWORKINTERFACE.location + attached.port_id;
