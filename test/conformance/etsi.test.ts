@@ -90,17 +90,19 @@ for (const mime of MIMES) {
     let server: TestServer;
     let categories: PocciCategory[];
     const accept = { Accept: mime };
+    /** A request as the server's user: its credentials (none on the embedded backend) and the headers given. */
+    const call = (method: string, path: string, headers: Record<string, string> = {}, body = '') => send(server.base, method, path, { ...server.headers, ...headers }, body);
 
     async function create(path: string, b: Body): Promise<string> {
       const r = request(mime, b);
-      const res = await send(server.base, 'POST', path, { ...accept, ...r.headers }, r.body);
+      const res = await call('POST', path, { ...accept, ...r.headers }, r.body);
       assert.equal(`${res.status} ${res.statusText}`, '201 Created', res.body);
       assert.equal(contentType(res), mime);
       return createdLocation(res);
     }
 
     async function getEntity(url: string): Promise<{ categories: string[]; links: Array<{ uri: string; rel: string }>; attributes: Record<string, unknown> }> {
-      const res = await send(server.base, 'GET', url, accept);
+      const res = await call('GET', url, accept);
       assert.equal(`${res.status} ${res.statusText}`, '200 OK');
       assert.equal(contentType(res), mime);
       if (mime === 'application/occi+json') {
@@ -116,7 +118,7 @@ for (const mime of MIMES) {
     }
 
     async function listing(path: string, extra: Record<string, string> = {}): Promise<string[]> {
-      const res = await send(server.base, 'GET', path, { ...accept, ...extra });
+      const res = await call('GET', path, { ...accept, ...extra });
       assert.equal(`${res.status} ${res.statusText}`, '200 OK');
       assert.equal(contentType(res), mime);
       return parseLocations(res, mime);
@@ -129,20 +131,20 @@ for (const mime of MIMES) {
 
     before(async () => {
       server = await startTestServer();
-      const res = await send(server.base, 'GET', '/-/', { Accept: 'text/plain' });
+      const res = await call('GET', '/-/', { Accept: 'text/plain' });
       categories = parseCategories(res, 'text/plain');
     });
     after(() => server.stop());
 
     it('CORE/DISCOVERY/001 the query interface lists the core kinds', async () => {
-      const res = await send(server.base, 'GET', '/-/', { Accept: 'text/plain' });
+      const res = await call('GET', '/-/', { Accept: 'text/plain' });
       assert.equal(`${res.status} ${res.statusText}`, '200 OK');
       assert.equal(contentType(res), 'text/plain');
       const ids = parseCategories(res, 'text/plain').map((c) => c.scheme + c.term);
       for (const k of ['entity', 'resource', 'link']) assert.ok(ids.includes(CORE + k), `${k} listed`);
       for (const k of ['compute', 'network', 'storage', 'networkinterface', 'storagelink']) assert.ok(ids.includes(INFRA + k), `${k} listed`);
       if (mime === 'application/occi+json') {
-        const j = await send(server.base, 'GET', '/-/', accept);
+        const j = await call('GET', '/-/', accept);
         const doc = JSON.parse(j.body) as { kinds: Array<{ term: string; location?: string }>; mixins: unknown[]; actions: unknown[] };
         assert.equal(contentType(j), mime);
         assert.ok(doc.kinds.some((k) => k.term === 'compute' && k.location === '/compute/'));
@@ -152,7 +154,7 @@ for (const mime of MIMES) {
 
     it('CORE/DISCOVERY/002 the query interface filtered by its first category contains it', async () => {
       const first = categories[0];
-      const res = await send(server.base, 'GET', '/-/', {
+      const res = await call('GET', '/-/', {
         ...accept, 'Content-Type': 'text/occi', Category: `${first.term}; scheme="${first.scheme}"; class="${first.class}"`,
       });
       assert.equal(`${res.status} ${res.statusText}`, '200 OK');
@@ -248,7 +250,7 @@ for (const mime of MIMES) {
 
     it('CORE/UPDATE/001 a PUT of everything GET returned, with a new title, is a 200 with the new rendering', async () => {
       const url = await create('/compute/', { kind: `${INFRA}compute`, attributes: { 'occi.core.title': 'before' } });
-      const res = await send(server.base, 'GET', url, accept);
+      const res = await call('GET', url, accept);
       let put: { headers: Record<string, string>; body: string };
       if (mime === 'application/occi+json') {
         const doc = JSON.parse(res.body) as JsonEntity & { title?: string };
@@ -262,7 +264,7 @@ for (const mime of MIMES) {
         for (const n of ['category', 'link', 'x-occi-attribute']) if (res.headers[n]) headers[n] = res.headers[n].join(', ').replace('occi.core.title="before"', 'occi.core.title="after"');
         put = { headers, body: '' };
       }
-      const updated = await send(server.base, 'PUT', url, { ...accept, ...put.headers }, put.body);
+      const updated = await call('PUT', url, { ...accept, ...put.headers }, put.body);
       assert.equal(`${updated.status} ${updated.statusText}`, '200 OK', updated.body);
       assert.equal(contentType(updated), mime);
       assert.equal((await getEntity(url)).attributes['occi.core.title'], 'after');
@@ -276,7 +278,7 @@ for (const mime of MIMES) {
         const action = categories.find((c) => c.class === 'action' && c.scheme === `${INFRA.slice(0, -1)}/compute/action#` && c.term === term)!;
         const line = `${action.term}; scheme="${action.scheme}"; class="action"; title="${action.title}"${action.attributes.length ? `; attributes="${action.attributes.map((a) => a.name).join(' ')}"` : ''}`;
         const r = request(mime, { action: { id: action.scheme + action.term, line } });
-        const res = await send(server.base, 'POST', `${url}?action=${term}`, { ...accept, ...r.headers }, r.body);
+        const res = await call('POST', `${url}?action=${term}`, { ...accept, ...r.headers }, r.body);
         assert.equal(`${res.status} ${res.statusText}`, '200 OK', res.body);
         assert.equal((await getEntity(url)).attributes['occi.compute.state'], expected);
       }
@@ -284,23 +286,23 @@ for (const mime of MIMES) {
 
     it('CORE/DELETE/001 a deleted compute answers 404 Not Found', async () => {
       const url = await create('/compute/', { kind: `${INFRA}compute` });
-      assert.equal((await send(server.base, 'GET', url, accept)).status, 200);
-      const del = await send(server.base, 'DELETE', url, accept);
+      assert.equal((await call('GET', url, accept)).status, 200);
+      const del = await call('DELETE', url, accept);
       assert.ok(del.status === 200 || del.status === 204, `DELETE answered ${del.status}`);
-      const again = await send(server.base, 'DELETE', url, accept);
+      const again = await call('DELETE', url, accept);
       assert.equal(again.status, 404);
-      const gone = await send(server.base, 'GET', url, accept);
+      const gone = await call('GET', url, accept);
       assert.equal(`${gone.status} ${gone.statusText}`, '404 Not Found');
     });
 
     it('CORE/CREATE/006 a user mixin can be defined, twice, and tags entities', async () => {
       const line = 'Category: stufik; scheme="http://example.com/occi/my_stuff#"; class="mixin"; location="/mixin/resource_tpl/extra_large/"; rel="http://schemas.ogf.org/occi/infrastructure#resource_tpl"';
       for (let i = 0; i < 2; i++) {
-        const res = await send(server.base, 'POST', '/-/', { ...accept, 'Content-Type': 'text/plain' }, line);
+        const res = await call('POST', '/-/', { ...accept, 'Content-Type': 'text/plain' }, line);
         assert.equal(`${res.status} ${res.statusText}`, '200 OK', res.body);
       }
       const url = await create('/compute/', { kind: `${INFRA}compute` });
-      const tag = await send(server.base, 'POST', '/mixin/resource_tpl/extra_large/', { Accept: 'text/plain', 'Content-Type': 'text/plain' }, `X-OCCI-Location: ${url}\r\n`);
+      const tag = await call('POST', '/mixin/resource_tpl/extra_large/', { Accept: 'text/plain', 'Content-Type': 'text/plain' }, `X-OCCI-Location: ${url}\r\n`);
       assert.equal(tag.status, 200, tag.body);
       assert.ok((await getEntity(url)).categories.includes('http://example.com/occi/my_stuff#stufik'));
     });
