@@ -193,6 +193,18 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
         assert.equal(((await backend.get(alice, a.location)) as Link).source, vm.location);
       });
 
+      test('links one storage to a compute twice', { multiAttach: true }, async (h) => {
+        const { backend, alice, compute, storage, one, linkDraft } = h;
+        const [vm, disk] = [await compute(), await storage()];
+        const a = await one(linkDraft(STORAGELINK, vm.location, disk.location)) as Link;
+        const b = await one(linkDraft(STORAGELINK, vm.location, disk.location)) as Link;
+        assert.notEqual(a.location, b.location);
+        assert.deepEqual([a.target, b.target], [disk.location, disk.location]);
+        await h.settled(async () => {
+          assert.deepEqual(((await backend.get(alice, vm.location)) as Resource).links.map((l) => l.location).sort(), [a.location, b.location].sort());
+        });
+      });
+
       test('accepts a link to an external target', { externalTargets: true }, async ({ compute, one, linkDraft, mine, kindList }) => {
         const vm = await compute();
         const ext = await one(linkDraft(LINK, vm.location, 'http://example.org/elsewhere/1')) as Link;

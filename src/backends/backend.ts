@@ -50,6 +50,12 @@ export interface Capabilities {
    */
   readonly relink?: boolean;
   /**
+   * A storage may be the target of several storage links at once (OCCI
+   * allows it). Otherwise a storage is linked once at a time and a second
+   * link to it is refused (409 on OpenNebula: a persistent image in use).
+   */
+  readonly multiAttach?: boolean;
+  /**
    * The names a client chooses are per owner (issue 13 §7): an entity
    * location or `occi.core.id`, a user mixin's type id and location. Two
    * owners may hold the same one, and whether another owner holds a name

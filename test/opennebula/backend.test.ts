@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AuthenticationError, BackendUnavailableError, ConflictError, NotImplementedError, ValidationError } from '../../src/errors.js';
 import {
-  COMPUTE, NETWORK, NETWORKINTERFACE, SAVE, SSH_KEY, STORAGE, USER_DATA, draftEntity, templateFamily, OS_TPL,
+  COMPUTE, NETWORK, NETWORKINTERFACE, OPENSTACK_PUBLIC_KEY, OPENSTACK_USER_DATA, SAVE, SSH_KEY, STORAGE, USER_DATA, draftEntity, templateFamily, OS_TPL,
   type Attributes, type Entity, type Kind, type Resource,
 } from '../../src/model/index.js';
 import { onedSubject, SCHEME, type OnedSubject } from './_setup.js';
@@ -127,6 +127,27 @@ describe('opennebula backend, stepping oned by hand', () => {
     assert.ok(vm.mixins.includes(SSH_KEY.id) && vm.mixins.includes(USER_DATA.id));
     assert.deepEqual([vm.attributes['occi.compute.userdata'], vm.attributes['occi.compute.hostname'], vm.attributes['occi.compute.cores'], vm.attributes['occi.compute.memory']], [userdata, 'web-1', 2, 1.5]);
     assert.equal((vm as Resource).links.length, 0, "the template's NIC is not used: a compute has the interfaces its links say");
+  });
+
+  it("puts OpenStack's 1.1-era public_key and user_data into CONTEXT too, and shows them under the mixins the client named", async () => {
+    const { one } = drafts(o);
+    const vm = await one(COMPUTE, {
+      'org.openstack.credentials.publickey.name': 'default', 'org.openstack.credentials.publickey.data': 'ssh-ed25519 AAAAC3Nza alice@laptop',
+      'org.openstack.compute.user_data': 'I2Nsb3VkLWNvbmZpZwo=',
+    }, [OPENSTACK_PUBLIC_KEY.id, OPENSTACK_USER_DATA.id]);
+    const context = o.sim.state.vms.get(Number(vm.id))!.template.find((a) => a.name === 'CONTEXT')!.value as Record<string, string>;
+    assert.deepEqual([context.SSH_PUBLIC_KEY, context.USER_DATA], ['ssh-ed25519 AAAAC3Nza alice@laptop', 'I2Nsb3VkLWNvbmZpZwo=']);
+    for (const e of [vm, (await o.backend.get(o.users.alice, vm.location))!]) {
+      assert.deepEqual(e.mixins.filter((m) => [SSH_KEY.id, USER_DATA.id, OPENSTACK_PUBLIC_KEY.id, OPENSTACK_USER_DATA.id].includes(m)), [OPENSTACK_PUBLIC_KEY.id, OPENSTACK_USER_DATA.id]);
+      assert.deepEqual(Object.fromEntries(Object.entries(e.attributes).filter(([n]) => /publickey|user_?data/.test(n))), {
+        'org.openstack.credentials.publickey.name': 'default', 'org.openstack.credentials.publickey.data': 'ssh-ed25519 AAAAC3Nza alice@laptop',
+        'org.openstack.compute.user_data': 'I2Nsb3VkLWNvbmZpZwo=',
+      });
+    }
+    // The client's own view sent back (a PUT naming the mixins it created with) changes nothing: no 501 for a context change.
+    const read = (await o.backend.get(o.users.alice, vm.location))!;
+    const own = [...read.mixins.filter((m) => ![SSH_KEY.id, USER_DATA.id, OPENSTACK_PUBLIC_KEY.id, OPENSTACK_USER_DATA.id].includes(m)), OPENSTACK_PUBLIC_KEY.id, OPENSTACK_USER_DATA.id];
+    assert.deepEqual(await o.backend.update(o.users.alice, [{ before: read, after: { ...read, mixins: own } }]), [read]);
   });
 
   it('refuses what OpenNebula cannot do with 501 naming it, before anything changes', async () => {

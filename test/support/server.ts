@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createBackend, type Capabilities } from '../../src/backends/index.js';
 import { start } from '../../src/cli/start.js';
 import { DEFAULTS, KEYS, type Config } from '../../src/config/index.js';
+import { startOnedServer } from '../opennebula/_server.js';
 import { testCluster } from './postgres.js';
 import { exited, spawnServer } from './process.js';
 
@@ -12,6 +14,10 @@ export interface TestServer {
   /** `http://127.0.0.1:<port>` */
   readonly base: string;
   readonly dataDir: string;
+  /** Headers every request carries: the credentials of the backend's user (none on the embedded backend, whose server has no auth). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** What the server's backend claims (backend.ts), for tests that skip or expect a refusal where it claims less. */
+  readonly capabilities: Capabilities;
   stop(): Promise<void>;
 }
 
@@ -21,6 +27,10 @@ export type TestOverrides = Partial<Config> & { dataDir?: string };
 /** Starts a real server on 127.0.0.1 with a fresh data directory (removed on stop unless kept). */
 export async function startTestServer(input: TestOverrides = {}, keepData = false): Promise<TestServer> {
   const { dataDir: given, ...overrides } = input;
+  // OCCI_TEST_BACKEND=opennebula serves the same tests from the OpenNebula backend in front of an oned simulator.
+  const backend = process.env.OCCI_TEST_BACKEND;
+  if (backend === 'opennebula') return startOpenNebula(overrides);
+  if (backend && backend !== 'embedded') throw new Error(`OCCI_TEST_BACKEND: no test server for backend "${backend}" (embedded, opennebula)`);
   const dataDir = given ?? mkdtempSync(join(tmpdir(), 'occi-test-'));
   // OCCI_TEST_WORKERS=N runs the same tests against a server process with N cluster workers.
   const workers = process.env.OCCI_TEST_WORKERS;
@@ -31,6 +41,8 @@ export async function startTestServer(input: TestOverrides = {}, keepData = fals
   return {
     base: `${overrides.tlsCert ? 'https' : 'http'}://127.0.0.1:${running.server.address.port}`,
     dataDir,
+    headers: {},
+    capabilities: createBackend('embedded').capabilities,
     stop: async () => {
       await running.stop();
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
@@ -50,10 +62,30 @@ async function startWorkers(overrides: Partial<Config>, dataDir: string, keepDat
   return {
     base: server.base,
     dataDir,
+    headers: {},
+    capabilities: createBackend('embedded').capabilities,
     stop: async () => {
       server.child.kill('SIGTERM');
       await exited(server.child);
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A server with `--backend opennebula --auth opennebula` in front of a fresh
+ * oned simulator (test/opennebula/_server.ts); its requests sign in as the
+ * simulator's user alice, whose password oned checks. The simulator plays
+ * one step of an object's states each time it is read, as the scenario
+ * test's does: a test sees PENDING, PROLOG, BOOT... and waits them out.
+ */
+async function startOpenNebula(overrides: Partial<Config>): Promise<TestServer> {
+  const server = await startOnedServer({ stepMode: 'info' }, overrides);
+  return {
+    base: server.base,
+    dataDir: '',
+    headers: server.alice,
+    capabilities: createBackend('opennebula', { url: server.sim.url }).capabilities,
+    stop: () => server.stop(),
   };
 }

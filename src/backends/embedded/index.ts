@@ -63,6 +63,7 @@ export class EmbeddedBackend implements Backend {
     conditionalWrites: true,
     unionListing: true,
     relink: true,
+    multiAttach: true,
     ownerNamespaces: true,
   };
   readonly #options: EmbeddedOptions;

@@ -18,8 +18,19 @@ import { templateBody, type Templates } from './templates.js';
  * MiB, architecture ↔ OS/ARCH, hostname ↔ CONTEXT/SET_HOSTNAME, ssh_key ↔
  * CONTEXT/SSH_PUBLIC_KEY, user_data ↔ CONTEXT/USER_DATA (base64), state ↔
  * STATE/LCM_STATE (mapping.ts). The os_tpl and resource_tpl a VM was made
- * with are kept in its USER_TEMPLATE (OCCI_OS_TPL, OCCI_RESOURCE_TPL).
+ * with are kept in its USER_TEMPLATE (OCCI_OS_TPL, OCCI_RESOURCE_TPL), and
+ * so are the context mixins the client named (OCCI_CONTEXT_MIXINS: OCCI's
+ * or OpenStack's 1.1-era public_key and user_data, shown as named) and the
+ * OpenStack key's name (OCCI_PUBLIC_KEY_NAME), which CONTEXT has no place for.
  */
+
+/** Each context value: OCCI's mixin (the default) or OpenStack's, and the attribute each shows it in. */
+const CONTEXT_MIXINS = [
+  { mixin: SSH_KEY, attribute: 'occi.credentials.ssh.publickey', value: 'key' },
+  { mixin: OPENSTACK_PUBLIC_KEY, attribute: 'org.openstack.credentials.publickey.data', value: 'key' },
+  { mixin: USER_DATA, attribute: 'occi.compute.userdata', value: 'data' },
+  { mixin: OPENSTACK_USER_DATA, attribute: 'org.openstack.compute.user_data', value: 'data' },
+] as const;
 
 /** What rendering a VM needs besides the VM. */
 export interface ComputeView {
@@ -54,14 +65,22 @@ export function computeEntity(vm: OneObject, view: ComputeView): Resource | unde
     ...known(view.templates.osMixinId(asText(user.OCCI_OS_TPL), asText(tpl.TEMPLATE_ID))),
     ...known(asText(user.OCCI_RESOURCE_TPL) === '' ? undefined : view.templates.resourceScheme + asText(user.OCCI_RESOURCE_TPL)),
   ];
-  if (context.SSH_PUBLIC_KEY) {
-    mixins.push(SSH_KEY.id);
-    attributes['occi.credentials.ssh.publickey'] = context.SSH_PUBLIC_KEY;
-  }
-  if (context.USER_DATA) {
-    mixins.push(USER_DATA.id);
-    const encoded = /^base64$/i.test(context.USERDATA_ENCODING ?? context.USER_DATA_ENCODING ?? '');
-    attributes['occi.compute.userdata'] = encoded ? context.USER_DATA : Buffer.from(context.USER_DATA).toString('base64');
+  const encoded = /^base64$/i.test(context.USERDATA_ENCODING ?? context.USER_DATA_ENCODING ?? '');
+  const values = {
+    key: context.SSH_PUBLIC_KEY || undefined,
+    data: context.USER_DATA ? (encoded ? context.USER_DATA : Buffer.from(context.USER_DATA).toString('base64')) : undefined,
+  };
+  // Under the mixins the client named at creation; OCCI's for a VM made outside OCCI (or before they were kept).
+  const named = asText(user.OCCI_CONTEXT_MIXINS).split(/\s+/);
+  for (const value of ['key', 'data'] as const) {
+    if (values[value] === undefined) continue;
+    const of = CONTEXT_MIXINS.filter((c) => c.value === value);
+    const chosen = of.filter((c) => named.includes(c.mixin.id));
+    for (const c of chosen.length > 0 ? chosen : of.slice(0, 1)) {
+      mixins.push(c.mixin.id);
+      attributes[c.attribute] = values[value];
+      if (c.mixin === OPENSTACK_PUBLIC_KEY) set('org.openstack.credentials.publickey.name', asText(user.OCCI_PUBLIC_KEY_NAME));
+    }
   }
   mixins.push(...(view.tags.get(location) ?? []));
   return versioned({
@@ -115,6 +134,8 @@ export async function createVm(s: Session, maker: ComputeMaker, d: EntityDraft):
   const context: Record<string, string> = { ...(vectorOf(template.body.CONTEXT) ?? { NETWORK: 'YES' }) };
   const key = a['occi.credentials.ssh.publickey'] ?? a['org.openstack.credentials.publickey.data'];
   const data = a['occi.compute.userdata'] ?? a['org.openstack.compute.user_data'];
+  const named = CONTEXT_MIXINS.filter((c) => d.mixins.some((m) => m.id === c.mixin.id)).map((c) => c.mixin.id);
+  const keyName = a['org.openstack.credentials.publickey.name'];
   if (typeof key === 'string') context.SSH_PUBLIC_KEY = key;
   if (typeof data === 'string') Object.assign(context, { USER_DATA: data, USERDATA_ENCODING: 'base64' });
   if (typeof a['occi.compute.hostname'] === 'string') context.SET_HOSTNAME = a['occi.compute.hostname'];
@@ -123,6 +144,8 @@ export async function createVm(s: Session, maker: ComputeMaker, d: EntityDraft):
   body.push(
     ['CONTEXT', context], ...vectors, ['TEMPLATE_ID', template.id], ['OCCI_OS_TPL', templates.term(template)], ['OCCI_REQUEST', marker],
     ...(resource ? [['OCCI_RESOURCE_TPL', resource.term] as const] : []),
+    ...(named.length > 0 ? [['OCCI_CONTEXT_MIXINS', named.join(' ')] as const] : []),
+    ...(typeof keyName === 'string' && keyName !== '' ? [['OCCI_PUBLIC_KEY_NAME', keyName] as const] : []),
   );
   try {
     return Number(await s.call('one.vm.allocate', templateXml(body), false));
