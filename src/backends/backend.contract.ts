@@ -114,6 +114,14 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
         assert.equal(made[2].attributes['occi.storage.size'], 5);
       });
 
+      test('keeps a storage size as asked, or rounds it up to the step it allocates in', {}, async ({ backend, alice, one, draft }) => {
+        const step = backend.capabilities.storageSizeStep;
+        const made = await one(draft(STORAGE, { 'occi.storage.size': 0.1 }));
+        const expected = step === undefined ? 0.1 : Math.ceil(0.1 / step) * step;
+        assert.equal(made.attributes['occi.storage.size'], expected);
+        assert.equal((await backend.get(alice, made.location))!.attributes['occi.storage.size'], expected);
+      });
+
       test('sets a state of each Kind from its state machine', {}, async ({ model, compute, network, storage }) => {
         for (const [e, kind] of [[await compute(), COMPUTE], [await network(), NETWORK], [await storage(), STORAGE]] as const) {
           const sm = model.stateMachine(kind)!;
@@ -203,6 +211,16 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
         await h.settled(async () => {
           assert.deepEqual(((await backend.get(alice, vm.location)) as Resource).links.map((l) => l.location).sort(), [a.location, b.location].sort());
         });
+      });
+
+      test('refuses a second link to a storage already linked, with a conflict', { multiAttach: (v) => v !== true }, async (h) => {
+        const { compute, storage, one, linkDraft } = h;
+        const [vm, other, disk] = [await compute(), await compute(), await storage()];
+        await one(linkDraft(STORAGELINK, vm.location, disk.location));
+        // To the same compute or another one: a storage is linked once at a time.
+        for (const to of [vm, other]) {
+          await h.settled(() => rejects(one(linkDraft(STORAGELINK, to.location, disk.location)), ConflictError, 'OCCI_ERR_CONFLICT_STATE'));
+        }
       });
 
       test('accepts a link to an external target', { externalTargets: true }, async ({ compute, one, linkDraft, mine, kindList }) => {
@@ -732,7 +750,7 @@ function unmet(capabilities: Capabilities, needs: Needs): string | undefined {
   for (const [key, want] of Object.entries(needs) as Array<[keyof Capabilities, unknown]>) {
     const have = capabilities[key];
     const ok = typeof want === 'function' ? (want as (v: unknown) => boolean)(have) : have === want;
-    if (!ok) return `needs capabilities.${key}${typeof want === 'function' ? '' : ` = ${String(want)}`}; this backend has ${JSON.stringify(have)}`;
+    if (!ok) return typeof want === 'function' ? `does not apply where capabilities.${key} is ${JSON.stringify(have)}` : `needs capabilities.${key} = ${String(want)}; this backend has ${JSON.stringify(have)}`;
   }
   return undefined;
 }

@@ -52,9 +52,16 @@ export interface Capabilities {
   /**
    * A storage may be the target of several storage links at once (OCCI
    * allows it). Otherwise a storage is linked once at a time and a second
-   * link to it is refused (409 on OpenNebula: a persistent image in use).
+   * link to it is refused with a conflict (409: a persistent OpenNebula
+   * image or a Cinder volume in use).
    */
   readonly multiAttach?: boolean;
+  /**
+   * The step (GiB) in which the backend allocates storage: a size asked for
+   * is rounded up to a multiple of it, and the storage shows the size it
+   * got (Cinder: whole GiB). Absent: the size is kept as asked.
+   */
+  readonly storageSizeStep?: number;
   /**
    * The names a client chooses are per owner (issue 13 §7): an entity
    * location or `occi.core.id`, a user mixin's type id and location. Two

@@ -36,10 +36,12 @@ describe('HTTP over a remote-shaped backend', () => {
 
   it('shows each user the templates the backend offers them', async () => {
     const discover = async (user: string) => (await t.req('GET', '/-/', as(user))).body;
+    backend.holdTasks = true;
     const vm = await createCompute(t);
     const saved = await t.req('POST', `${vm}?action=save`, as('alice'), 'Category: save; scheme="http://schemas.ogf.org/occi/infrastructure/compute/action#"; class="action"\r\nX-OCCI-Attribute: name="golden"');
     // A fresh compute is still building: save is refused until the cloud says it may.
     assert.equal(saved.status, 409, saved.body);
+    backend.holdTasks = false;
     await waitFor(async () => (await t.req('GET', vm, as('alice'))).body.includes('occi.compute.state="active"'));
     const ok = await t.req('POST', `${vm}?action=save`, as('alice'), 'Category: save; scheme="http://schemas.ogf.org/occi/infrastructure/compute/action#"; class="action"\r\nX-OCCI-Attribute: name="golden"');
     assert.equal(ok.status, 200, ok.body);

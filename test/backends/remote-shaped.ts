@@ -80,6 +80,8 @@ export class RemoteShapedBackend implements Backend {
   /** Switch the cloud off (503) or slow it down (504 against a deadline). */
   up = true;
   latencyMs: number;
+  /** While true, no task settles (a cloud that is slow to build): what a test sees in between does not hang on timing. */
+  holdTasks = false;
   /** Calls made to the cloud, for tests of efficiency. */
   calls = 0;
   readonly #settleMs: number;
@@ -230,7 +232,7 @@ export class RemoteShapedBackend implements Backend {
     if (!this.up) throw new BackendUnavailableError('the remote cloud is unavailable: connection refused');
     const now = Date.now();
     for (const item of this.#items.values()) {
-      if (item.task && item.task.at <= now) {
+      if (item.task && item.task.at <= now && !this.holdTasks) {
         item.status = item.task.then;
         item.task = undefined;
       }
@@ -249,6 +251,9 @@ export class RemoteShapedBackend implements Backend {
       const wants = d.kind.id === NETWORKINTERFACE.id ? NETWORK.id : STORAGE.id;
       if (!source || source.kind !== COMPUTE.id) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `no compute at ${d.source ?? '(none)'}`);
       if (!target || target.kind !== wants) throw new ValidationError('OCCI_ERR_VALIDATION_LINK', `no ${d.kind.id === NETWORKINTERFACE.id ? 'network' : 'storage'} at ${d.target ?? '(none)'}`);
+      // Like a cloud's volume: a storage is attached to one server at a time (capabilities.multiAttach is not claimed).
+      const holder = d.kind.id === STORAGELINK.id ? [...this.#items.values()].find((i) => i.kind === STORAGELINK.id && i.target === target.id) : undefined;
+      if (holder) throw new ConflictError('OCCI_ERR_CONFLICT_STATE', `${d.target} is attached to ${COMPUTE.location}${holder.source} already`);
       const siblings = [...this.#items.values()].filter((i) => i.source === source.id && i.kind === d.kind.id).length;
       const attributes: Attributes = d.kind.id === NETWORKINTERFACE.id
         ? { 'occi.networkinterface.interface': `eth${siblings}`, 'occi.networkinterface.mac': mac() }

@@ -23,7 +23,7 @@ describe('real client request shapes', () => {
   /** A request as the server's user: its credentials (none on the embedded backend) and the headers given. */
   const call = (method: string, path: string, headers: Record<string, string> = {}, body = '') => send(server.base, method, path, { ...server.headers, ...headers }, body);
   /** Retried until it holds where the backend's state settles later; checked once where it is immediate. */
-  const settled = <T>(check: () => Promise<T>) => eventually(check, server.capabilities.state === 'eventual' ? SETTLE_MS : 0, 50);
+  const settled = <T>(check: () => Promise<T>) => eventually(check, server.capabilities.state === 'eventual' ? server.settleMs ?? SETTLE_MS : 0, 50);
   /** The compute's state and the action terms it offers now (JSON rendering). */
   const offers = async (path: string) => {
     const res = await call('GET', path, { Accept: 'application/occi+json' });
@@ -40,11 +40,13 @@ describe('real client request shapes', () => {
     const id = '0a7c3b52-5c1e-4a0b-9d5e-2f8a4c6b1e90';
     // rOCCI-cli names a template by its term (`-M resource_tpl#small`) and takes the scheme from the server's model.
     const model = parseCategories(await call('GET', '/-/', { Accept: 'text/plain' }), 'text/plain');
-    const small = model.find((c) => c.term === 'small' && (c.rel ?? '').split(/\s+/).includes(`${INFRA}resource_tpl`));
-    assert.ok(small, 'the model offers resource_tpl#small');
+    const sizes = model.filter((c) => (c.rel ?? '').split(/\s+/).includes(`${INFRA}resource_tpl`));
+    // A site's `small`, or where the cloud names its sizes by family (OpenStack's `m1.small` is `m1-small`), that one.
+    const small = sizes.find((c) => c.term === 'small') ?? sizes.find((c) => /[-_]small$/.test(c.term));
+    assert.ok(small, `the model offers a small resource_tpl: ${sizes.map((c) => c.term).join(' ')}`);
     const body = [
       'Category: compute;scheme="http://schemas.ogf.org/occi/infrastructure#";class="kind";',
-      `Category: small;scheme="${small.scheme}";class="mixin";`,
+      `Category: ${small.term};scheme="${small.scheme}";class="mixin";`,
       `X-OCCI-Attribute: occi.core.id="${id}"`,
       'X-OCCI-Attribute: occi.core.title="rocci"',
     ].join('\n');
@@ -59,22 +61,28 @@ describe('real client request shapes', () => {
   });
 
   it('rOCCI-cli 4: the OCCI 1.1-era OpenStack context mixins are accepted and rendered', async () => {
+    // A real (throw-away) key: a cloud that imports keys (Nova) checks them.
     const body = [
       'Category: compute; scheme="http://schemas.ogf.org/occi/infrastructure#"; class="kind"',
       'Category: public_key; scheme="http://schemas.openstack.org/instance/credentials#"; class="mixin"',
       'Category: user_data; scheme="http://schemas.openstack.org/compute/instance#"; class="mixin"',
       'X-OCCI-Attribute: org.openstack.credentials.publickey.name="default"',
-      'X-OCCI-Attribute: org.openstack.credentials.publickey.data="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample user@host"',
+      'X-OCCI-Attribute: org.openstack.credentials.publickey.data="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM738jKCkz8LvyL+88WTszNycGy5fWqSOkcqgdS01NDM user@host"',
       'X-OCCI-Attribute: org.openstack.compute.user_data="I2Nsb3VkLWNvbmZpZwo="',
     ].join('\r\n');
     const res = await call('POST', '/compute/', { 'Content-Type': 'text/plain', 'User-Agent': 'rOCCI-cli/4.3.12 OCCI/1.1' }, body);
     assert.equal(res.status, 201, res.body);
     const vm = await call('GET', header(res, 'location')!, { Accept: 'text/plain' });
-    assert.match(vm.body, /X-OCCI-Attribute: org\.openstack\.compute\.user_data="I2Nsb3VkLWNvbmZpZwo="/);
+    // User data is write-only on a cloud that does not show it back to its users (Nova); the mixin shows it was given.
+    if (!server.writeOnly?.includes('org.openstack.compute.user_data')) assert.match(vm.body, /X-OCCI-Attribute: org\.openstack\.compute\.user_data="I2Nsb3VkLWNvbmZpZwo="/);
+    assert.match(vm.body, /Category: user_data; scheme="http:\/\/schemas\.openstack\.org\/compute\/instance#"; class="mixin"/);
+    assert.match(vm.body, /X-OCCI-Attribute: org\.openstack\.credentials\.publickey\.name="default"/);
     assert.match(vm.body, /Category: public_key; scheme="http:\/\/schemas\.openstack\.org\/instance\/credentials#"; class="mixin"/);
   });
 
-  it('rOCCI-core 5: its JSON compute (with an echoed state) and its action invocations are accepted', async () => {
+  it('rOCCI-core 5: its JSON compute (with an echoed state) and its action invocations are accepted', async (t) => {
+    // The fixture asks for 4 cores; a cloud whose hosts have fewer refuses it rightly (or never schedules it).
+    if (server.maxCores !== undefined && server.maxCores < 4) return t.skip(`rOCCI-core's compute has 4 cores; this cloud's hosts have ${server.maxCores}`);
     const res = await call('POST', '/compute/', { Accept: 'application/occi+json', 'Content-Type': 'application/occi+json' }, fixture('rocci-core.compute.json'));
     assert.equal(res.status, 201, res.body);
     const location = header(res, 'location')!;

@@ -1,7 +1,7 @@
 /** Test-only Keystone administration (projects, users, roles) and an SSH public key to import. */
 import { generateKeyPairSync } from 'node:crypto';
-import { ServiceHttp, type KeystoneClient, type KeystoneToken } from '../../src/backends/openstack/index.js';
-import { uniqueName } from './_stack.js';
+import { createClients, KeystoneClient, ServiceHttp, type KeystoneToken, type OpenStackClients } from '../../src/backends/openstack/index.js';
+import { AUTH_URL, REGION, uniqueName } from './_stack.js';
 
 export interface TestUser {
   readonly projectId: string;
@@ -51,4 +51,17 @@ export function sshPublicKey(comment = 'occi-test'): string {
   const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
   const blob = Buffer.concat([field(Buffer.from('ssh-ed25519')), field(raw)]);
   return `ssh-ed25519 ${blob.toString('base64')} ${comment}`;
+}
+
+/** A test user signed in to their project: the Keystone token (as `X-Auth-Token` carries it) and clients acting as them. */
+export interface SignedIn {
+  readonly user: TestUser;
+  readonly token: string;
+  readonly clients: OpenStackClients;
+}
+
+export async function signIn(user: TestUser): Promise<SignedIn> {
+  const keystone = new KeystoneClient({ endpoint: AUTH_URL });
+  const token = await keystone.authenticate({ username: user.username, password: user.password, userDomain: { id: 'default' }, project: { id: user.projectId } });
+  return { user, token: token.id, clients: createClients(token.id, token.catalog, { region: REGION, timeoutMs: 30_000 }) };
 }

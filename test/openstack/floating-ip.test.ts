@@ -13,23 +13,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KeystoneClient, createClients, type OpenStackClients } from '../../src/backends/openstack/index.js';
 import { start } from '../../src/cli/start.js';
 import { DEFAULTS } from '../../src/config/index.js';
 import { header, send, type RawResponse } from '../support/http.js';
-import { createProjectUser, type TestUser } from './_identity.js';
+import { createProjectUser, signIn, type SignedIn } from './_identity.js';
 import { AUTH_URL, Cleanup, eventually, externalNetwork, REGION, SKIP, stack, uniqueName } from './_stack.js';
 
 const JSON_TYPE = 'application/occi+json';
 const INFRA = 'http://schemas.ogf.org/occi/infrastructure#';
 
-interface Person { user: TestUser; token: string; clients: OpenStackClients }
-
-async function signIn(user: TestUser): Promise<Person> {
-  const keystone = new KeystoneClient({ endpoint: AUTH_URL });
-  const token = await keystone.authenticate({ username: user.username, password: user.password, userDomain: { id: 'default' }, project: { id: user.projectId } });
-  return { user, token: token.id, clients: createClients(token.id, token.catalog, { region: REGION, timeoutMs: 30_000 }) };
-}
+type Person = SignedIn;
 
 interface JsonEntity { id: string; kind: string; mixins?: string[]; attributes: Record<string, unknown>; links?: JsonLink[]; source?: { location: string }; target?: { location: string; kind?: string } }
 interface JsonLink { id: string; kind: string; attributes: Record<string, unknown>; target: { location: string }; location?: string }

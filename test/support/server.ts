@@ -18,6 +18,12 @@ export interface TestServer {
   readonly headers: Readonly<Record<string, string>>;
   /** What the server's backend claims (backend.ts), for tests that skip or expect a refusal where it claims less. */
   readonly capabilities: Capabilities;
+  /** How long state that settles later may take on this backend (the suites' default when absent). */
+  readonly settleMs?: number;
+  /** Attributes the backend takes at creation but never shows again (Nova keeps user data from its users). */
+  readonly writeOnly?: readonly string[];
+  /** The most cores a compute can get on this cloud, where its hosts are small (the local OpenStack's fake host has the machine's). */
+  readonly maxCores?: number;
   stop(): Promise<void>;
 }
 
@@ -27,10 +33,12 @@ export type TestOverrides = Partial<Config> & { dataDir?: string };
 /** Starts a real server on 127.0.0.1 with a fresh data directory (removed on stop unless kept). */
 export async function startTestServer(input: TestOverrides = {}, keepData = false): Promise<TestServer> {
   const { dataDir: given, ...overrides } = input;
-  // OCCI_TEST_BACKEND=opennebula serves the same tests from the OpenNebula backend in front of an oned simulator.
+  // OCCI_TEST_BACKEND=opennebula serves the same tests from the OpenNebula backend in front of an oned simulator,
+  // OCCI_TEST_BACKEND=openstack from the OpenStack backend in front of the local stack (npm run test:openstack).
   const backend = process.env.OCCI_TEST_BACKEND;
   if (backend === 'opennebula') return startOpenNebula(overrides);
-  if (backend && backend !== 'embedded') throw new Error(`OCCI_TEST_BACKEND: no test server for backend "${backend}" (embedded, opennebula)`);
+  if (backend === 'openstack') return startOpenStack(overrides);
+  if (backend && backend !== 'embedded') throw new Error(`OCCI_TEST_BACKEND: no test server for backend "${backend}" (embedded, opennebula, openstack)`);
   const dataDir = given ?? mkdtempSync(join(tmpdir(), 'occi-test-'));
   // OCCI_TEST_WORKERS=N runs the same tests against a server process with N cluster workers.
   const workers = process.env.OCCI_TEST_WORKERS;
@@ -86,6 +94,27 @@ async function startOpenNebula(overrides: Partial<Config>): Promise<TestServer> 
     dataDir: '',
     headers: server.alice,
     capabilities: createBackend('opennebula', { url: server.sim.url }).capabilities,
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * A server with `--backend openstack --auth keystone` in front of the local
+ * stack, for a fresh project (test/openstack/_server.ts, loaded only here:
+ * it probes the stack when imported); requests sign in as its user.
+ */
+async function startOpenStack(overrides: Partial<Config>): Promise<TestServer> {
+  const { startOpenStackServer } = await import('../openstack/_server.js');
+  const server = await startOpenStackServer(overrides);
+  return {
+    base: server.base,
+    dataDir: '',
+    headers: server.headers,
+    capabilities: createBackend('openstack').capabilities,
+    // Nova boots a server in a few seconds here, Cinder makes and attaches volumes in a few more; the stack shares two cores.
+    settleMs: 90_000,
+    maxCores: server.maxCores,
+    writeOnly: ['occi.compute.userdata', 'org.openstack.compute.user_data'],
     stop: () => server.stop(),
   };
 }

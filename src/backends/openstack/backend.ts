@@ -57,6 +57,8 @@ export class OpenStackBackend implements Backend {
     state: 'eventual',
     externalTargets: false,
     conditionalWrites: false,
+    // Cinder sizes volumes in whole GiB.
+    storageSizeStep: 1,
   };
   /** Upstream calls made, for tests and the bench (calls per OCCI request). */
   readonly counter = new UpstreamCounter();

@@ -5,7 +5,7 @@ import {
 } from '../../model/index.js';
 import type { ProjectCatalog } from './catalog.js';
 import { OpenStackError } from './errors.js';
-import { METADATA_PORT, METADATA_VOLUME, parseLocation } from './mapping.js';
+import { CONTEXT_MIXINS, METADATA_CONTEXT, METADATA_KEY_NAME, METADATA_PORT, METADATA_VOLUME, parseLocation } from './mapping.js';
 import type { Network, Port } from './neutron.js';
 import type { BlockDeviceMapping, Flavor } from './nova-types.js';
 import type { Session } from './session.js';
@@ -78,7 +78,9 @@ async function createCompute(s: Session, d: EntityDraft): Promise<string> {
       imageRef: image,
       networks: ports.length > 0 ? ports.map((p) => ({ port: p.id })) : 'none',
       // Nova keeps ports it was given when the server goes; these name ours, so that deleting the compute deletes them too.
-      metadata: Object.fromEntries([...ports.map((p, i) => [`${METADATA_PORT}${i}`, p.id]), ...disks.map((v, i) => [`${METADATA_VOLUME}${i}`, v])]),
+      metadata: Object.fromEntries([
+        ...ports.map((p, i) => [`${METADATA_PORT}${i}`, p.id]), ...disks.map((v, i) => [`${METADATA_VOLUME}${i}`, v]), ...contextMetadata(d),
+      ]),
       ...(keyName ? { key_name: keyName } : {}),
       ...(userData ? { userData } : {}),
       ...(bdm.length > 0 ? { block_device_mapping_v2: bdm } : {}),
@@ -89,6 +91,17 @@ async function createCompute(s: Session, d: EntityDraft): Promise<string> {
     await Promise.allSettled(ports.map((p) => neutron.deletePort(p.id, s.call)));
     throw err;
   }
+}
+
+/** The context mixins the draft names and OpenStack's key name, kept in the server's metadata to be shown back as named. */
+function contextMetadata(d: EntityDraft): Array<[string, string]> {
+  const named = CONTEXT_MIXINS.filter((m) => d.mixins.some((x) => x.id === m.id)).map((m) => m.id);
+  const name = d.attributes['org.openstack.credentials.publickey.name'];
+  return [
+    ...(named.length > 0 ? [[METADATA_CONTEXT, named.join(' ')] as [string, string]] : []),
+    // Nova's metadata values hold 255 characters.
+    ...(typeof name === 'string' && name !== '' ? [[METADATA_KEY_NAME, name.slice(0, 255)] as [string, string]] : []),
+  ];
 }
 
 /** The image of the draft's os_tpl: one of ours, which this project can boot. */
@@ -190,9 +203,21 @@ async function createLink(s: Session, d: EntityDraft, source: string | undefined
   await settledServer(s, from.id);
   if (d.kind.id === STORAGELINK.id) {
     // A volume just made is `creating` for a moment: Nova attaches only an available one.
-    await until(s, `${target} was still being created`, async () => (await s.clients.cinder.getVolume(to.id, s.call)).status !== 'creating');
+    let volume = await s.clients.cinder.getVolume(to.id, s.call);
+    await until(s, `${target} was still being created`, async () => (volume = await s.clients.cinder.getVolume(to.id, s.call)).status !== 'creating');
+    const inUse = (servers: readonly string[], cause?: unknown) =>
+      new ConflictError('OCCI_ERR_CONFLICT_STATE', `${target} is linked to ${servers.map((id) => COMPUTE.location + id).join(', ') || 'a compute'} already: a storage is linked to one compute at a time (delete that storagelink first)`, { cause });
+    if (!volume.multiattach && ((volume.attachments ?? []).length > 0 || ['in-use', 'attaching', 'reserved'].includes(String(volume.status)))) {
+      throw inUse((volume.attachments ?? []).map((a) => a.server_id));
+    }
     const device = d.attributes['occi.storagelink.deviceid'];
-    await nova.attachVolume(from.id, { volumeId: to.id, ...(typeof device === 'string' ? { device } : {}) }, s.call);
+    try {
+      await nova.attachVolume(from.id, { volumeId: to.id, ...(typeof device === 'string' ? { device } : {}) }, s.call);
+    } catch (err) {
+      // Attached by another request meanwhile: Nova says 400 "Invalid volume: ... already attached".
+      if (err instanceof OpenStackError && err.status === 400 && /already attached/i.test(err.reason)) throw inUse([], err);
+      throw err;
+    }
     return `${STORAGELINK.location}${from.id}_${to.id}`;
   }
   if ((to as Network)['router:external']) {

@@ -8,8 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  COMPUTE, IPNETWORK, IPNETWORKINTERFACE, NETWORK, SSH_KEY, NETWORKINTERFACE, RESTART, SAVE, START, STOP, STORAGE, STORAGELINK, SUSPEND, UP, DOWN,
-  type Attributes, type Entity, type Link, type Resource,
+  COMPUTE, IPNETWORK, IPNETWORKINTERFACE, NETWORK, OPENSTACK_PUBLIC_KEY, OPENSTACK_USER_DATA, SSH_KEY, NETWORKINTERFACE, RESTART, SAVE, START, STOP,
+  STORAGE, STORAGELINK, SUSPEND, UP, DOWN, USER_DATA, type Attributes, type Entity, type Link, type Resource,
 } from '../../model/index.js';
 import type { Volume } from './cinder.js';
 import type { FloatingIp, Network, Port, Subnet } from './neutron.js';
@@ -35,6 +35,16 @@ export interface Lookups {
 /** Server metadata naming the ports and volumes made for it at boot (`occi:port:0`, `occi:volume:0`...). */
 export const METADATA_PORT = 'occi:port:';
 export const METADATA_VOLUME = 'occi:volume:';
+/**
+ * Server metadata naming the context mixins the client chose at creation,
+ * shown back as named: OpenStack's 1.1-era `public_key` / `user_data`
+ * instead of OCCI's `ssh_key`, and whether user data was given (Nova shows
+ * it to administrators only, so the mixin is shown without its value); and
+ * the name OpenStack's key mixin gave the key.
+ */
+export const METADATA_CONTEXT = 'occi:context';
+export const METADATA_KEY_NAME = 'occi:key-name';
+export const CONTEXT_MIXINS = [SSH_KEY, OPENSTACK_PUBLIC_KEY, USER_DATA, OPENSTACK_USER_DATA] as const;
 
 /** Nova status → OCCI state; a task in progress keeps the state and shows the task. */
 const SERVER_STATE: Partial<Record<Server['status'], string>> = {
@@ -69,8 +79,19 @@ export function computeEntity(server: Server, ports: readonly Port[], floating: 
   const arch = imageId && l.architecture(imageId);
   if (arch) attributes['occi.compute.architecture'] = arch;
   const key = server.key_name ? l.keys.get(server.key_name) : undefined;
-  if (key) attributes['occi.credentials.ssh.publickey'] = key;
-  const mixins = [imageId && l.osTemplate(imageId), l.resourceTemplate(server.flavor.original_name), key && SSH_KEY.id, ...(l.tags.get(location) ?? [])]
+  const named = (server.metadata[METADATA_CONTEXT] ?? '').split(' ');
+  const context: string[] = [];
+  if (key && named.includes(OPENSTACK_PUBLIC_KEY.id)) {
+    context.push(OPENSTACK_PUBLIC_KEY.id);
+    attributes['org.openstack.credentials.publickey.data'] = key;
+    const name = server.metadata[METADATA_KEY_NAME];
+    if (name) attributes['org.openstack.credentials.publickey.name'] = name;
+  } else if (key) {
+    context.push(SSH_KEY.id);
+    attributes['occi.credentials.ssh.publickey'] = key;
+  }
+  context.push(...[USER_DATA.id, OPENSTACK_USER_DATA.id].filter((id) => named.includes(id)));
+  const mixins = [imageId && l.osTemplate(imageId), l.resourceTemplate(server.flavor.original_name), ...context, ...(l.tags.get(location) ?? [])]
     .filter((m): m is string => typeof m === 'string');
   // Ports and volumes made for it at boot are its links from the start, before Nova has bound and attached them.
   const [bootPorts, bootVolumes] = [new Set(bootIds(server, METADATA_PORT)), new Set(bootIds(server, METADATA_VOLUME))];
