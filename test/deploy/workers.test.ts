@@ -64,15 +64,14 @@ describe('two cluster workers sharing the embedded database', () => {
   });
 
   it('echoes X-Request-Id, logs it as JSON, and counts requests of all workers in /metrics', async () => {
+    const logged = server.watch(/"reqId":"trace-42"/);
     const res = await send(server.base, 'GET', '/-/', { ...TEXT, 'X-Request-Id': 'trace-42' });
     assert.equal(header(res, 'x-request-id'), 'trace-42');
     assert.match(header(await send(server.base, 'GET', '/-/', TEXT), 'x-request-id') ?? '', /^[0-9a-f-]{36}$/);
     // Log lines are written within 200 ms (LOG_BUFFER); a loaded machine gets some slack.
-    let line: string | undefined;
-    for (let waited = 0; !line && waited < 3_000; waited += 50) {
-      await new Promise((r) => setTimeout(r, 50));
-      line = server.output().split('\n').find((l) => l.includes('"reqId":"trace-42"'));
-    }
+    for (let waited = 0; logged.count === 0 && waited < 3_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    logged.stop();
+    const line = logged.lines[0];
     assert.ok(line, 'a log line for the request');
     const log = JSON.parse(line) as Record<string, unknown>;
     assert.equal(log.method, 'GET');

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ChildOutput } from '../support/child-output.js';
 import { startTestServer } from '../support/server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -84,21 +85,20 @@ interface BlockReport {
 }
 
 /** Runs a file's examples in one bash against `base`; returns what each block did and the shell's exit. */
-async function runExamples(examples: readonly Example[], base: string, cwd: string): Promise<{ blocks: BlockReport[]; code: number | null; output: string }> {
+async function runExamples(examples: readonly Example[], base: string, cwd: string): Promise<{ blocks: BlockReport[]; code: number | null; tail: string }> {
   const { host } = new URL(base);
   const script = PRELUDE + examples.map((e, i) => `echo "@@block ${i}" >&2\n${e.code.replaceAll(/(127\.0\.0\.1|localhost):8787/g, host)}\n`).join('');
   const file = join(cwd, 'examples.sh');
   writeFileSync(file, script);
   const env = { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}${delimiter}${process.env.PATH ?? ''}` };
   const child = spawn('bash', [file], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
+  // Only a bounded tail of what bash printed is kept, for the failure messages (issue 16).
+  const out = new ChildOutput([child.stdout, child.stderr]);
   const blocks: BlockReport[] = [];
   let current: BlockReport | undefined;
   let pending = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => {
-    output += c.toString();
-    pending += c.toString();
+  child.stderr.on('data', (c: string) => { // text: ChildOutput set the encoding
+    pending += c;
     const lines = pending.split('\n');
     pending = lines.pop()!;
     for (const l of lines) {
@@ -111,7 +111,7 @@ async function runExamples(examples: readonly Example[], base: string, cwd: stri
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
   clearTimeout(timer);
-  return { blocks, code, output };
+  return { blocks, code, tail: out.tail() };
 }
 
 const FILES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
@@ -148,9 +148,9 @@ describe('shell examples in README.md and docs/*.md', () => {
       dirs.push(cwd);
       const server = await startTestServer({ logLevel: 'silent' });
       try {
-        const { blocks, code, output } = await runExamples(examples, server.base, cwd);
+        const { blocks, code, tail: printed } = await runExamples(examples, server.base, cwd);
         const where = (b: BlockReport | undefined) => (b ? `${file}:${b.example.line}` : file);
-        const tail = `\n--- output (last 3000 characters) ---\n${output.slice(-3000)}`;
+        const tail = `\n--- output (last 3000 characters) ---\n${printed.slice(-3000)}`;
         assert.equal(code, 0, `${where(blocks.at(-1))}: the block failed (exit ${code})${tail}`);
         assert.equal(blocks.length, examples.length, `every block ran${tail}`);
         for (const b of blocks) {

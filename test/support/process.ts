@@ -32,7 +32,15 @@ export function spawnServer(args: string[], env: Record<string, string> = {}, op
     return Promise.reject(new Error(`${COMPILED_MAIN} is missing: run \`npm run build\` first`));
   }
   const entry = options.compiled ? [COMPILED_MAIN] : ['--import', 'tsx', 'src/cli/main.ts'];
-  const child = spawn(process.execPath, [...entry, ...args], {
+  return spawnListening([...entry, ...args], env, 'server');
+}
+
+/**
+ * Runs `node <nodeArgs>` (in the repository's root) and waits for its
+ * first line saying `listening on <url>`; `what` names it in errors.
+ */
+export function spawnListening(nodeArgs: string[], env: Record<string, string> = {}, what = 'process'): Promise<ServerProcess> {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,14 +62,14 @@ export function spawnServer(args: string[], env: Record<string, string> = {}, op
       (err: Error) => {
         if (gone.signal.aborted) return;
         child.kill('SIGKILL');
-        reject(new Error(`server did not start in 20 s:\n${out.tail()}`, { cause: err }));
+        reject(new Error(`${what} did not start in 20 s:\n${out.tail()}`, { cause: err }));
       },
     );
     // 'close', not 'exit': by then everything the process printed has been read.
     child.on('close', (code, signal) => {
       if (listening) return;
       gone.abort();
-      reject(new Error(`server exited (${code ?? signal}) before listening:\n${out.tail()}`));
+      reject(new Error(`${what} exited (${code ?? signal}) before listening:\n${out.tail()}`));
     });
   });
 }
