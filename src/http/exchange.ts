@@ -15,8 +15,6 @@ export interface OcciRequest {
   readonly secure?: boolean;
   /** The client's certificate chain (DER, leaf first) on our TLS listener. */
   readonly peerCertificates?: readonly Buffer[];
-  /** The request id logs and the response carry (src/ops/observe.ts). */
-  readonly requestId?: string;
 }
 
 export interface OcciResponse {

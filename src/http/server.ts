@@ -75,12 +75,11 @@ async function serve(options: ServerOptions, req: IncomingMessage, res: ServerRe
       else writePlain(res, body.status, body.message, true);
       return;
     }
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const response = await options.handle({
-      method: req.method ?? 'GET', url: req.url ?? '/', headers, body, remoteAddress: req.socket.remoteAddress,
-      ...('encrypted' in req.socket ? { secure: true, peerCertificates: peerChain(req.socket as TLSSocket) } : {}),
-    });
+    const response = await options.handle(
+      'encrypted' in req.socket
+        ? { method: req.method ?? 'GET', url: req.url ?? '/', headers: joined(req), body, remoteAddress: req.socket.remoteAddress, secure: true, peerCertificates: peerChain(req.socket as TLSSocket) }
+        : { method: req.method ?? 'GET', url: req.url ?? '/', headers: joined(req), body, remoteAddress: req.socket.remoteAddress },
+    );
     write(res, response);
   } catch (err) {
     // The client went away mid-body (a truncated request): nobody to answer, and no bug of ours.
@@ -92,6 +91,18 @@ async function serve(options: ServerOptions, req: IncomingMessage, res: ServerRe
     if (!res.headersSent) writePlain(res, 500, 'internal server error', false);
     else res.destroy();
   }
+}
+
+/**
+ * The request's headers, each a string: node:http joins repeated headers with
+ * `, ` itself, except `set-cookie` (an array), which only then costs a copy.
+ */
+function joined(req: IncomingMessage): Readonly<Record<string, string | undefined>> {
+  const headers = req.headers;
+  if (headers['set-cookie'] === undefined) return headers as Readonly<Record<string, string | undefined>>;
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
 }
 
 /** The client's certificate chain as sent, leaf first (DER); empty without a client certificate. */

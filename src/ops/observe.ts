@@ -17,7 +17,8 @@ export function observe(handle: Handle, options: { logger?: Logger; metrics?: Me
     const given = req.headers['x-request-id'];
     const id = given !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
     const started = process.hrtime.bigint();
-    const res = await handle({ ...req, requestId: id });
+    // The app never reads the id: it is the log's and the response's (no copy of the request for it).
+    const res = await handle(req);
     res.headers.push(['X-Request-Id', id]);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const route = res.meta?.route ?? 'none';

@@ -16,6 +16,7 @@ describe('admin listener and request log (single process)', () => {
   let base: string;
   let admin: string;
   const lines: Array<Record<string, unknown>> = [];
+  let logger: ReturnType<typeof createLogger>;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'occi-admin-'));
@@ -25,7 +26,8 @@ describe('admin listener and request log (single process)', () => {
         done();
       },
     });
-    running = await start({ ...DEFAULTS, port: 0, backends: { embedded: { dataDir: dir } }, adminPort: 0 }, { logger: createLogger('info', sink) });
+    logger = createLogger('info', sink);
+    running = await start({ ...DEFAULTS, port: 0, backends: { embedded: { dataDir: dir } }, adminPort: 0 }, { logger });
     base = `http://127.0.0.1:${running.server.address.port}`;
     admin = `http://127.0.0.1:${running.admin!.address.port}`;
   });
@@ -46,6 +48,8 @@ describe('admin listener and request log (single process)', () => {
 
   it('logs each request as one JSON line with id, user, method, path, status and latency', async () => {
     await send(base, 'GET', '/compute/?page=1&number=5', { Accept: 'text/plain', 'X-Request-Id': 'abc-123' });
+    // Lines are gathered (src/ops/logger.ts LineBatch) until 16 KiB, 200 ms or a flush.
+    logger.flush();
     const line = lines.find((l) => l.reqId === 'abc-123');
     assert.ok(line);
     assert.deepEqual(
