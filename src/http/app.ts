@@ -230,7 +230,8 @@ function splitUrl(target: string): { path: string; query: URLSearchParams } {
   const q = url.indexOf('?');
   let path = q < 0 ? url : url.slice(0, q);
   try {
-    path = decodeURIComponent(path);
+    // Most paths have nothing to decode.
+    if (path.includes('%')) path = decodeURIComponent(path);
   } catch {
     throw new NotFoundError('the path is not valid percent-encoding');
   }

@@ -40,9 +40,12 @@ export function makeResolver(baseUrl: string): (uri: string) => string {
   };
 }
 
+/** A `.` or `..` segment anywhere in a path. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
 /** Refuses paths that could escape the namespace or confuse a store. */
 export function checkPath(path: string): void {
-  if (path.length > 2048 || path.includes('//') || /[\u0000-\u001f\u007f\\]/.test(path) || path.split('/').some((s) => s === '.' || s === '..')) {
+  if (path.length > 2048 || path.includes('//') || /[\u0000-\u001f\u007f\\]/.test(path) || DOT_SEGMENT.test(path)) {
     throw new ValidationError('OCCI_ERR_VALIDATION_LOCATION', `invalid location ${JSON.stringify(path.slice(0, 100))}`);
   }
 }
