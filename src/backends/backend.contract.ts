@@ -194,9 +194,13 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
         const b = await one(linkDraft(NETWORKINTERFACE, vm.location, net.location)) as Link;
         assert.deepEqual([a.source, a.target, a.targetKind], [vm.location, net.location, NETWORK.id]);
         assert.notEqual(a.location, b.location);
-        assert.deepEqual([a, b].map((l) => l.attributes['occi.networkinterface.interface']).sort(), ['eth0', 'eth1']);
+        for (const l of [a, b]) assert.match(String(l.attributes['occi.networkinterface.interface']), /^eth\d+$/);
+        // Each interface has its own name once both are there (a cloud that orders ports by a creation
+        // time of one-second resolution may name two made in the same second only when it sees both).
         await h.settled(async () => {
-          assert.deepEqual(((await backend.get(alice, vm.location)) as Resource).links.map((l) => l.location).sort(), [a.location, b.location].sort());
+          const links = ((await backend.get(alice, vm.location)) as Resource).links;
+          assert.deepEqual(links.map((l) => l.location).sort(), [a.location, b.location].sort());
+          assert.deepEqual(links.map((l) => l.attributes['occi.networkinterface.interface']).sort(), ['eth0', 'eth1']);
         });
         assert.equal(((await backend.get(alice, a.location)) as Link).source, vm.location);
       });

@@ -204,7 +204,9 @@ async function createLink(s: Session, d: EntityDraft, source: string | undefined
   if (d.kind.id === STORAGELINK.id) {
     // A volume just made is `creating` for a moment: Nova attaches only an available one.
     let volume = await s.clients.cinder.getVolume(to.id, s.call);
-    await until(s, `${target} was still being created`, async () => (volume = await s.clients.cinder.getVolume(to.id, s.call)).status !== 'creating');
+    if (volume.status === 'creating') {
+      await until(s, `${target} was still being created`, async () => (volume = await s.clients.cinder.getVolume(to.id, s.call)).status !== 'creating');
+    }
     const inUse = (servers: readonly string[], cause?: unknown) =>
       new ConflictError('OCCI_ERR_CONFLICT_STATE', `${target} is linked to ${servers.map((id) => COMPUTE.location + id).join(', ') || 'a compute'} already: a storage is linked to one compute at a time (delete that storagelink first)`, { cause });
     if (!volume.multiattach && ((volume.attachments ?? []).length > 0 || ['in-use', 'attaching', 'reserved'].includes(String(volume.status)))) {
