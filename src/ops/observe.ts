@@ -21,10 +21,11 @@ export function observe(handle: Handle, options: { logger?: Logger; metrics?: Me
     const res = await handle(req);
     res.headers.push(['X-Request-Id', id]);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const route = res.meta?.route ?? 'none';
-    const status = String(res.status);
-    metrics?.requests.inc({ method: req.method, route, status });
-    metrics?.latency.observe({ method: req.method, route, status }, seconds);
+    if (metrics) {
+      const labels = { method: req.method, route: res.meta?.route ?? 'none', status: String(res.status) };
+      metrics.requests.inc(labels);
+      metrics.latency.observe(labels, seconds);
+    }
     if (logger) {
       const q = req.url.indexOf('?');
       const line = {
