@@ -5,13 +5,14 @@ export type { Logger };
 
 /**
  * How log lines reach stdout. Asynchronous, so a request never waits for
- * stdout (flushed on graceful stop and at exit); written up to 1 MiB at a
- * time; and bounded: when stdout cannot take lines as fast as they come (a
+ * stdout (flushed on graceful stop and at exit); written up to 64 KiB at a
+ * time (SonicBoom measures all it holds, up to that, on every write: more
+ * costs each request, less drains a backlog too slowly); and bounded: when stdout cannot take lines as fast as they come (a
  * slow pipe, a stalled log shipper), lines beyond 32 MiB waiting are
  * dropped rather than growing the server's memory without end. Gathering
  * lines into 16 KiB writes is done before SonicBoom (LineBatch below).
  */
-export const LOG_BUFFER = { dest: 1, sync: false, minLength: 16 << 10, maxWrite: 1 << 20, maxLength: 32 << 20 } as const;
+export const LOG_BUFFER = { dest: 1, sync: false, minLength: 16 << 10, maxWrite: 64 << 10, maxLength: 32 << 20 } as const;
 
 /** Lines gathered before they are handed on: up to this many characters, or this long. */
 const BATCH_CHARS = 16 << 10;
