@@ -10,8 +10,9 @@ import type Database from 'better-sqlite3';
  * logged here; the backend clears the whole cache for those (data_version).
  */
 export class ChangeLog {
-  readonly #drain: Database.Statement<[], { owner: string; location: string }>;
+  readonly #drain: Database.Statement<[], Change>;
   readonly #empty: Database.Statement;
+  readonly #mark: Database.Statement<[], number | null>;
 
   constructor(db: Database.Database) {
     db.exec(`
@@ -30,14 +31,31 @@ export class ChangeLog {
         INSERT INTO changed SELECT old.owner, old.source WHERE old.source IS NOT NULL;
       END;
     `);
-    this.#drain = db.prepare('SELECT DISTINCT owner, location FROM temp.changed');
+    this.#drain = db.prepare('SELECT rowid AS seq, owner, location FROM temp.changed ORDER BY rowid');
     this.#empty = db.prepare('DELETE FROM temp.changed');
+    this.#mark = db.prepare<[], number | null>('SELECT max(rowid) FROM temp.changed').pluck();
+  }
+
+  /**
+   * Where the log stands: the changes logged after this call have a greater
+   * `seq`. Inside a transaction, marks taken between writes tell which write
+   * made which change (a write rolled back to its savepoint leaves none).
+   */
+  mark(): number {
+    return this.#mark.get() ?? 0;
   }
 
   /** What was changed since the last call (committed or, when the log is read inside a transaction, about to be); empties the log. */
-  drain(): Array<{ owner: string; location: string }> {
+  drain(): Change[] {
     const rows = this.#drain.all();
     if (rows.length > 0) this.#empty.run();
     return rows;
   }
+}
+
+/** One logged change: `seq` orders them (see `mark`); an entity may appear more than once. */
+export interface Change {
+  seq: number;
+  owner: string;
+  location: string;
 }

@@ -1,3 +1,4 @@
+import type { Entity } from '../../model/index.js';
 import type { Health } from '../backend.js';
 import type { EntityCache } from './cache.js';
 import type { Op } from './op.js';
@@ -17,8 +18,13 @@ export interface StoreEngine {
   readonly cache: EntityCache | undefined;
   /** A read of one or more statements. */
   read<T>(fn: (store: Store) => Op<T>): Promise<T>;
-  /** A write transaction; settles after COMMIT. */
-  write<T>(fn: (store: Store) => Op<T>): Promise<T>;
+  /**
+   * A write transaction; settles after COMMIT. `fresh` names the entities
+   * of the result as they stand at the end of the write (read inside it,
+   * with their links): an engine with a cache may keep them, so that the
+   * next read of what was just written does not go to the database.
+   */
+  write<T>(fn: (store: Store) => Op<T>, fresh?: (result: T) => readonly Entity[]): Promise<T>;
   /** Drops cached entities another connection's commit made stale (asked before reads). */
   checkCache(): void;
   /** Whether user mixins or saved templates may have changed in another process since last asked. */

@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { BackendUnavailableError, InternalError, NotFoundError, OcciError, ValidationError } from '../../errors.js';
 import {
-  COMPUTE, LINK, Mixin, NETWORK, OS_TPL, RESOURCE, RESOURCE_TPL, STORAGE, SAVE, START, draftEntity, draftInlineLink, standardModel, templateFamily,
+  COMPUTE, LINK, Mixin, NETWORK, OS_TPL, RESOURCE, RESOURCE_TPL, STORAGE, SAVE, START, STOP, NETWORKINTERFACE, draftEntity, draftInlineLink, standardModel, templateFamily,
   type Attributes, type Kind, type LinkInput, type Resource,
 } from '../../model/index.js';
 import type { RequestContext } from '../backend.js';
@@ -453,6 +453,39 @@ describe('the read cache after a write', () => {
     now = await list(backend);
     assert.equal((now.find((e) => e.location === a.location) as Resource).links.length, 0, 'a link deleted with its target leaves its source');
     assert.equal(((await backend.get(ALICE, a.location)) as Resource).links.length, 0);
+    await backend.stop();
+  });
+
+  it('keeps what a write returned: the next read of a created, updated or started entity is that very object', async () => {
+    const { backend, draft } = await started(tempDir());
+    const [vm] = await backend.create(ALICE, [draft(COMPUTE)]);
+    assert.equal(await backend.get(ALICE, vm.location), vm);
+    const [renamed] = await backend.update(ALICE, [{ before: vm, after: { ...vm, attributes: { ...vm.attributes, 'occi.core.title': 'x' } } }]);
+    assert.equal(await backend.get(ALICE, vm.location), renamed);
+    const [started_] = await backend.invoke(ALICE, [vm.location], START, {});
+    assert.equal(started_.type, 'entity');
+    const seen = await backend.get(ALICE, vm.location);
+    assert.equal(seen, started_.type === 'entity' ? started_.entity : undefined);
+    assert.equal(seen!.attributes['occi.compute.state'], 'active');
+    assert.ok(Object.isFrozen(seen));
+    await backend.stop();
+  });
+
+  it('does not keep a write\'s entity that a later write of the same group changed again (a new link on a started compute)', async () => {
+    const { backend, draft } = await started(tempDir());
+    const [vm, net] = await backend.create(ALICE, [draft(COMPUTE), draft(NETWORK)]);
+    const link = () => draft(NETWORKINTERFACE, { 'occi.core.source': vm.location, 'occi.core.target': net.location });
+    // Same turn: one group commit, the action first, then a link whose source is the compute.
+    const [started_, [nic]] = await Promise.all([backend.invoke(ALICE, [vm.location], START, {}), backend.create(ALICE, [link()])]);
+    assert.equal(started_[0].type === 'entity' && (started_[0].entity as Resource).links.length, 0, 'the action read the compute before the link came');
+    const seen = (await backend.get(ALICE, vm.location)) as Resource;
+    assert.deepEqual(seen.links.map((l) => l.location), [nic.location]);
+    assert.equal(seen.attributes['occi.compute.state'], 'active');
+    // The other order: the action's compute, read after the link, is current and kept.
+    const [[nic2], stopped] = await Promise.all([backend.create(ALICE, [link()]), backend.invoke(ALICE, [vm.location], STOP, {})]);
+    const now = (await backend.get(ALICE, vm.location)) as Resource;
+    assert.equal(now, stopped[0].type === 'entity' ? stopped[0].entity : undefined);
+    assert.deepEqual(now.links.map((l) => l.location), [nic.location, nic2.location]);
     await backend.stop();
   });
 

@@ -160,7 +160,7 @@ export class EmbeddedBackend implements Backend {
       const created = yield* createEntities(self.#creator(store, model), ctx, drafts, at);
       yield* self.#checkOwned(store, ctx, created);
       return created;
-    });
+    }, same);
   }
 
   async health(): Promise<Health> {
@@ -206,7 +206,7 @@ export class EmbeddedBackend implements Backend {
       const stored = yield* store.withLinks(entities);
       if (changes.some((c) => c.links && c.links.length > 0)) yield* self.#checkOwned(store, ctx, stored);
       return stored;
-    });
+    }, same);
   }
 
   async delete(ctx: RequestContext, locations: readonly string[], ifVersion?: string): Promise<void> {
@@ -233,7 +233,7 @@ export class EmbeddedBackend implements Backend {
     const { results, saved } = await this.#write(function* (store, model) {
       yield* checkVersion(store, ctx, locations, ifVersion);
       return yield* invokeAction({ store, model, templates }, ctx, locations, action, parameters);
-    });
+    }, ({ results }) => results.flatMap((r) => (r.type === 'entity' ? [r.entity] : [])));
     // The model only learns of the new templates once they are durable.
     for (const m of saved) this.#model!.addMixin(m);
     return results;
@@ -307,10 +307,15 @@ export class EmbeddedBackend implements Backend {
   }
 
   /** One write transaction (the engine's: group commit on SQLite, row locks on PostgreSQL); settles after COMMIT. */
-  #write<T>(fn: (store: Store, model: Model) => Op<T>): Promise<T> {
+  #write<T>(fn: (store: Store, model: Model) => Op<T>, fresh?: (result: T) => readonly Entity[]): Promise<T> {
     const { engine, model } = this.#running();
-    return engine.write((store) => fn(store, model));
+    return engine.write((store) => fn(store, model), fresh);
   }
+}
+
+/** A write's result is its entities, as they stand at its end (the cache may keep them). */
+function same(entities: Entity[]): Entity[] {
+  return entities;
 }
 
 /** What a passed deadline names (there is no remote service: the request waited too long before it got here). */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
+import type { Entity } from '../../model/index.js';
 import type { Health } from '../backend.js';
 import { EntityCache } from './cache.js';
 import { ChangeLog } from './changes.js';
@@ -46,6 +47,8 @@ export class SqliteEngine implements StoreEngine {
     this.store = new SqliteStore(db);
     this.#tx = transactions(db, this.store);
     this.#changes = new ChangeLog(db);
+    // The cache starts empty: only commits of other connections from now on make it stale.
+    this.#seenVersion = this.#tx.dataVersion.get() as number;
   }
 
   /** Opens `<dataDir>/occi.sqlite` (or `:memory:`) and brings its schema up to date. */
@@ -81,9 +84,11 @@ export class SqliteEngine implements StoreEngine {
    * not fail the others. Every promise settles after COMMIT: an acknowledged
    * write is in the WAL (see schema.ts for what survives what).
    */
-  write<T>(fn: (store: Store) => Op<T>): Promise<T> {
+  write<T>(fn: (store: Store) => Op<T>, fresh?: (result: T) => readonly Entity[]): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ fn: () => runSync(fn(this.store)), resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({
+        fn: () => runSync(fn(this.store)), resolve: resolve as (value: unknown) => void, reject, fresh: fresh as Job['fresh'],
+      });
       if (this.#pending.length === 1) setImmediate(() => this.#commitPending());
     });
   }
@@ -153,10 +158,32 @@ export class SqliteEngine implements StoreEngine {
     if (this.#db.open) this.#db.close();
   }
 
-  /** After a write: the cache forgets what it changed (all of it when the log cannot be read). */
-  #forgetChanged(): void {
+  /**
+   * After a group's COMMIT (or its failure): the cache forgets what the group
+   * changed, then keeps what each write named fresh, unless a later write of
+   * the group changed it again (the marks say which write logged which
+   * change). All of the cache goes when the log cannot be read.
+   */
+  #afterCommit(jobs: Job[], start: number): void {
     try {
-      for (const { owner, location } of this.#changes.drain()) this.cache.forget(owner, location);
+      const changes = this.#changes.drain();
+      for (const { owner, location } of changes) this.cache.forget(owner, location);
+      if (!jobs.some((job) => job.done && job.fresh)) return;
+      // The index of the last write that changed each entity.
+      const lastWrite = new Map<string, number>();
+      let j = 0;
+      for (const { seq, owner, location } of changes) {
+        while (j < jobs.length - 1 && seq > (jobs[j].end ?? start)) j++;
+        lastWrite.set(cacheKey(owner, location), j);
+      }
+      for (let i = 0; i < jobs.length; i++) {
+        const job = jobs[i];
+        if (!job.done || !job.fresh) continue;
+        for (const entity of job.fresh(job.result)) {
+          const last = lastWrite.get(cacheKey(entity.owner ?? '', entity.location));
+          if (last === undefined || last <= i) this.cache.add(entity);
+        }
+      }
     } catch {
       this.cache.clear();
     }
@@ -171,13 +198,17 @@ export class SqliteEngine implements StoreEngine {
       return;
     }
     const tx = this.#tx;
+    // Which write of a group made which change matters only when one of them names fresh entities.
+    const marking = jobs.length > 1 && jobs.some((job) => job.fresh);
+    let start = 0;
     try {
       if (jobs.length === 1) {
         const [job] = jobs;
         job.result = tx.run.immediate(() => job.fn());
         job.done = true;
       } else {
-        tx.batch.immediate(jobs);
+        if (marking) start = this.#changes.mark();
+        tx.batch.immediate(jobs, marking ? this.#changes : undefined);
       }
     } catch (err) {
       // BEGIN or COMMIT failed, or SQLite rolled the whole transaction back: nothing of it is stored.
@@ -187,7 +218,7 @@ export class SqliteEngine implements StoreEngine {
         job.done = false;
       }
     } finally {
-      this.#forgetChanged();
+      this.#afterCommit(jobs, start);
       processCommits++;
       this.#ownCommits++;
     }
@@ -202,22 +233,30 @@ interface Job {
   fn: () => unknown;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
+  /** The entities of the result that the cache may keep (SqliteEngine.write). */
+  fresh?: (result: unknown) => readonly Entity[];
   result?: unknown;
   error?: unknown;
   done?: boolean;
+  /** The change log's mark after this write, in a group that marks (#afterCommit). */
+  end?: number;
+}
+
+function cacheKey(owner: string, location: string): string {
+  return `${owner}\u0000${location}`;
 }
 
 /** The transaction functions and statements of one open database, built once (better-sqlite3 compiles each). */
 interface Transactions {
   readonly run: Database.Transaction<(fn: () => unknown) => unknown>;
   /** Runs jobs one savepoint each (better-sqlite3 nests a transaction function as a savepoint). */
-  readonly batch: Database.Transaction<(jobs: Job[]) => void>;
+  readonly batch: Database.Transaction<(jobs: Job[], log?: ChangeLog) => void>;
   readonly dataVersion: Database.Statement<[], number>;
 }
 
 function transactions(db: Database.Database, _store: Store): Transactions {
   const run = db.transaction((fn: () => unknown) => fn());
-  const batch = db.transaction((jobs: Job[]) => {
+  const batch = db.transaction((jobs: Job[], log?: ChangeLog) => {
     for (const job of jobs) {
       try {
         job.result = run(() => job.fn());
@@ -228,6 +267,7 @@ function transactions(db: Database.Database, _store: Store): Transactions {
         // Some errors (disk full, I/O) make SQLite roll back the whole transaction: the batch is lost.
         if (!db.inTransaction) throw err;
       }
+      if (log) job.end = log.mark();
     }
   });
   return { run, batch, dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck() };
