@@ -210,7 +210,8 @@ function dispatch(x: Exchange, r: Route, method: string): Promise<Outcome> {
 
 /** HTTP Protocol §12: a client announcing a higher OCCI version than 1.2 gets 501. */
 function checkVersion(userAgent: string | undefined): void {
-  if (!userAgent) return;
+  // Most agents name no OCCI version: no regular expression for them.
+  if (!userAgent?.includes('OCCI/')) return;
   for (const m of userAgent.matchAll(/\bOCCI\/(\d+)\.(\d+)\b/g)) {
     const major = Number(m[1]);
     const minor = Number(m[2]);

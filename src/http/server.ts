@@ -69,7 +69,8 @@ export async function listen(options: ServerOptions, host: string, port: number)
 
 async function serve(options: ServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
-    const body = await readBody(req, options.maxBodySize);
+    // Most requests (GET, HEAD, DELETE, text/occi) have no body: no stream to drain, nothing to wait for.
+    const body = hasBody(req) ? await readBody(req, options.maxBodySize) : '';
     if (typeof body !== 'string') {
       if (body.status === 413) answerLingering(req, res, body.status, body.message);
       else writePlain(res, body.status, body.message, true);
@@ -116,11 +117,14 @@ function peerChain(socket: TLSSocket): Buffer[] {
   return out;
 }
 
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
 /** The body as text, or the status to answer with when it cannot be read. */
 async function readBody(req: IncomingMessage, limit: number): Promise<string | { status: number; message: string }> {
   const length = req.headers['content-length'];
-  // Most requests (GET, HEAD, DELETE, text/occi) have no body: no stream to drain.
-  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) return '';
   const tooLarge = { status: 413, message: `request body larger than ${limit} bytes` };
   const declared = Number(length ?? 0);
   if (declared > limit) return tooLarge;
