@@ -422,6 +422,8 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
         const { backend, alice, bob, network, compute, one, linkDraft } = h;
         const [net1, net2, vm1, vm2] = [await network(), await network(), await compute(), await compute()];
         const nic = await one(linkDraft(NETWORKINTERFACE, vm1.location, net1.location)) as Link;
+        // Read first: a backend that keeps what it read must forget the old source's links when the link moves.
+        assert.deepEqual(((await backend.get(alice, vm1.location)) as Resource).links.map((l) => l.location), [nic.location]);
         const [moved] = await backend.update(alice, [{ before: nic, after: { ...nic, source: vm2.location, target: net2.location } as Link }]) as Link[];
         assert.deepEqual([moved.source, moved.target, moved.targetKind], [vm2.location, net2.location, NETWORK.id]);
         assert.deepEqual(((await backend.get(alice, vm1.location)) as Resource).links, []);

@@ -22,9 +22,14 @@ export class ChangeLog {
         INSERT INTO changed SELECT new.owner, new.source WHERE new.source IS NOT NULL;
       END;
       CREATE TEMP TRIGGER IF NOT EXISTS changed_update AFTER UPDATE ON main.entities BEGIN
-        INSERT INTO changed VALUES (old.owner, old.location), (new.owner, new.location);
-        INSERT INTO changed SELECT old.owner, old.source WHERE old.source IS NOT NULL;
+        INSERT INTO changed VALUES (new.owner, new.location);
         INSERT INTO changed SELECT new.owner, new.source WHERE new.source IS NOT NULL;
+      END;
+      -- Most updates (an action, a rename) keep the row where it was: its old place is logged only when it moved.
+      CREATE TEMP TRIGGER IF NOT EXISTS changed_moved AFTER UPDATE ON main.entities
+        WHEN old.owner IS NOT new.owner OR old.location IS NOT new.location OR old.source IS NOT new.source BEGIN
+        INSERT INTO changed VALUES (old.owner, old.location);
+        INSERT INTO changed SELECT old.owner, old.source WHERE old.source IS NOT NULL;
       END;
       CREATE TEMP TRIGGER IF NOT EXISTS changed_delete AFTER DELETE ON main.entities BEGIN
         INSERT INTO changed VALUES (old.owner, old.location);
