@@ -4,14 +4,15 @@
  * its admin URL in OCCI_TEST_POSTGRES, and stops it, whatever they did:
  * the backend contract on the PostgreSQL store, the conformance suites on a
  * server using it, two instances sharing one database, the cloud backends'
- * TagStore on it, and the OpenNebula backend (oned simulator) with its tags there.
+ * TagStore on it, the OpenNebula backend (oned simulator) with its tags there,
+ * and the embedded store's schema migrations and link-lookup plans.
  */
 import { spawnSync } from 'node:child_process';
 import { postgresUnavailable, startPostgres } from '../support/postgres.js';
 
 const SUITES = [
   'test/postgres/contract.test.ts', 'test/conformance/etsi.test.ts', 'test/conformance/clients.test.ts', 'test/postgres/multi-instance.test.ts',
-  'test/postgres/tag-store.test.ts', 'test/postgres/opennebula.test.ts',
+  'test/postgres/tag-store.test.ts', 'test/postgres/opennebula.test.ts', 'test/postgres/schema.test.ts',
 ];
 
 const reason = postgresUnavailable();

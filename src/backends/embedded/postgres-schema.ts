@@ -91,6 +91,15 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX memberships_location ON memberships(owner, location);
   CREATE INDEX memberships_mixin ON memberships(mixin, owner);
   `,
+  // 5: the source and target indexes hold links only, as SQLite's. PostgreSQL proves that
+  // `source = $1` (a strict operator) implies `source IS NOT NULL`, also in the foreign key's
+  // own search for a deleted resource's links (checked in test/postgres/schema.test.ts).
+  `
+  DROP INDEX entities_source;
+  DROP INDEX entities_target;
+  CREATE INDEX entities_source ON entities(owner, source) WHERE source IS NOT NULL;
+  CREATE INDEX entities_target ON entities(owner, target) WHERE target IS NOT NULL;
+  `,
 ];
 
 if (PG_MIGRATIONS.length !== MIGRATIONS.length) throw new Error('postgres-schema.ts: one PostgreSQL step for each SQLite migration');

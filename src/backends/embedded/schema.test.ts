@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION, openDatabase } from './schema.js';
+import { SqliteStore } from './store.js';
 
 const version = (db: Database.Database) => db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get();
 
@@ -122,7 +123,7 @@ describe('schema migrations', () => {
     raw.close();
 
     const db = openDatabase(data);
-    assert.equal(version(db), '4');
+    assert.equal(version(db), String(SCHEMA_VERSION));
     assert.deepEqual(db.prepare('SELECT seq, location, id, kind, owner, source, target, version, data FROM entities ORDER BY seq').all(), before, 'every row as it was');
     assert.deepEqual(db.prepare('SELECT owner, mixin, location FROM memberships ORDER BY location').all(), [
       { owner: 'basic:alice', mixin: 's#t', location: '/compute/a' }, { owner: 'basic:alice', mixin: 's#t', location: '/compute/late' },
@@ -141,6 +142,75 @@ describe('schema migrations', () => {
     assert.equal(count('basic:alice'), 2, 'the link went with its source');
     assert.deepEqual(db.prepare('SELECT location FROM memberships').pluck().all(), ['/compute/a']);
     assert.equal(db.prepare("SELECT count(*) FROM entities WHERE location = '/compute/a'").pluck().get(), 2, "bob's /compute/a is not alice's");
+    db.close();
+  });
+
+  it('migration 5 makes the source and target indexes of a version-4 database partial (links only), keeping every row', () => {
+    const data = join(dir, 'v4');
+    mkdirSync(data);
+    const raw = new Database(join(data, 'occi.sqlite'));
+    raw.pragma('foreign_keys = ON');
+    raw.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    for (let v = 0; v < 4; v++) raw.exec(MIGRATIONS[v]);
+    raw.prepare("INSERT INTO meta VALUES ('schema_version', '4')").run();
+    const entity = raw.prepare("INSERT INTO entities (location, id, kind, owner, source, target, version, data) VALUES (?, ?, 'k', ?, ?, ?, 1, '{}')");
+    entity.run('/compute/a', 'a', 'basic:alice', null, null);
+    entity.run('/storage/s', 's', 'basic:alice', null, null);
+    entity.run('/link/l', 'l', 'basic:alice', '/compute/a', '/storage/s');
+    entity.run('/link/x', 'x', 'basic:alice', '/compute/a', 'http://example.org/elsewhere');
+    entity.run('/compute/a', 'a', 'basic:bob', null, null);
+    raw.prepare("INSERT INTO memberships (owner, mixin, location) VALUES ('basic:alice', 's#t', '/compute/a')").run();
+    const rows = (db: Database.Database) => db.prepare('SELECT * FROM entities ORDER BY seq').all();
+    const before = rows(raw);
+    raw.close();
+
+    const db = openDatabase(data);
+    assert.equal(version(db), String(SCHEMA_VERSION));
+    assert.deepEqual(rows(db), before, 'every row as it was');
+    assert.equal(db.prepare('SELECT count(*) FROM memberships').pluck().get(), 1);
+    const sql = (name: string) => db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").pluck().get(name);
+    assert.equal(sql('entities_source'), 'CREATE INDEX entities_source ON entities(owner, source) WHERE source IS NOT NULL');
+    assert.equal(sql('entities_target'), 'CREATE INDEX entities_target ON entities(owner, target) WHERE target IS NOT NULL');
+    // The links are found through them, as before.
+    const indexed = (index: string) => db.prepare(`SELECT location FROM entities INDEXED BY ${index} WHERE owner = 'basic:alice' AND ${index === 'entities_source' ? 'source' : 'target'} > '' ORDER BY seq`).pluck().all();
+    assert.deepEqual(indexed('entities_source'), ['/link/l', '/link/x']);
+    assert.deepEqual(indexed('entities_target'), ['/link/l', '/link/x']);
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    // Deleting a resource still takes its links (the foreign key searches the partial index).
+    db.prepare("DELETE FROM entities WHERE owner = 'basic:alice' AND location = '/compute/a'").run();
+    assert.deepEqual(db.prepare('SELECT owner, location FROM entities ORDER BY seq').all(), [
+      { owner: 'basic:alice', location: '/storage/s' }, { owner: 'basic:bob', location: '/compute/a' },
+    ]);
+    db.close();
+  });
+
+  it('every statement of SqliteStore that looks links up by source or target searches their index, never scans entities', () => {
+    const db = openDatabase(':memory:');
+    // The statements as the store prepares them, so that one changed later is checked as it is.
+    const prepared: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((text: string) => {
+      prepared.push(text);
+      return prepare(text);
+    }) as typeof db.prepare;
+    new SqliteStore(db);
+    db.prepare = prepare;
+    const plan = (text: string) => db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...text.split('?').slice(1).map(() => 'x')).map((r) => (r as { detail: string }).detail);
+    const byEnd = prepared.filter((text) => /\b(?:WHERE|ON)\b.*\b(?:source|target)\b/.test(text));
+    assert.ok(byEnd.length >= 4, `found ${byEnd.length}: linksOf, linksFrom, linksTo, deleteIncoming`);
+    for (const text of byEnd) {
+      const column = /\b(?:WHERE|ON)\b.*\btarget\s*=/.test(text) ? 'target' : 'source';
+      const steps = plan(text);
+      assert.ok(steps.some((s) => s.includes(`INDEX entities_${column} (owner=? AND ${column}=?)`)), `${text}: ${steps.join('; ')}`);
+      assert.ok(!steps.some((s) => /^SCAN (?:entities|e)\b/.test(s)), `${text}: ${steps.join('; ')}`);
+    }
+    // Deleting an entity: the foreign key's search for the links of a deleted resource (ON DELETE CASCADE).
+    const deletes = prepared.filter((text) => text.startsWith('DELETE FROM entities'));
+    assert.ok(deletes.length >= 2);
+    for (const text of deletes) {
+      const steps = plan(text);
+      assert.ok(steps.includes('SEARCH entities USING COVERING INDEX entities_source (owner=? AND source=?)'), `${text}: ${steps.join('; ')}`);
+    }
     db.close();
   });
 
