@@ -40,6 +40,8 @@ const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
 
 /** A quoted-string (RFC 7230): only `"` and `\` are escaped (Text Rendering §3). */
 export function quote(text: string): string {
+  // Most values hold neither: two scans for a character are cheaper than a replace.
+  if (text.indexOf('"') < 0 && text.indexOf('\\') < 0) return `"${text}"`;
   return `"${text.replace(/["\\]/g, '\\$&')}"`;
 }
 
@@ -49,7 +51,8 @@ export function quote(text: string): string {
  * end the line it is written on.
  */
 export function oneLine(text: string): string {
-  return text.replace(CONTROLS, ' ');
+  // A test without a match is cheaper than a replace without one, and almost no value holds a control.
+  return CONTROL.test(text) ? text.replace(CONTROLS, ' ') : text;
 }
 
 /** text/plain: `Name: value` CRLF per line (Text Rendering §5). */
@@ -64,7 +67,20 @@ export function absoluteUrl(location: string, baseUrl: string): string {
 
 /** A URI inside `<...>`: characters that would end it are percent-encoded. */
 export function angle(uri: string): string {
-  return `<${uri.replace(/[<>"\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)}>`;
+  return `<${inAngle(uri)}>`;
+}
+
+const ENDS_URI = /[<>"\s]/;
+const ENDS_URI_ALL = /[<>"\s]/g;
+
+/**
+ * What `angle()` puts between `<` and `>`. Encoding goes character by
+ * character, so a URI may be encoded in pieces: `inAngle(a) + inAngle(b)`
+ * is `inAngle(a + b)`.
+ */
+export function inAngle(uri: string): string {
+  if (!ENDS_URI.test(uri)) return uri;
+  return uri.replace(ENDS_URI_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 /**

@@ -10,10 +10,10 @@ import {
   type Entity, type EntityInput, type FilterInput, type Kind, type Link, type LinkInput, type Mixin, type Model,
 } from '../model/index.js';
 import {
-  MAX_LINES, absoluteUrl, angle, checkCount, excerpt, formatValue, parseAttribute, parseCategory, parseLink,
+  MAX_LINES, absoluteUrl, angle, checkCount, excerpt, formatValue, inAngle, oneLine, parseAttribute, parseCategory, parseLink,
   quote, splitOutside, tooManyItems, type Line, type LineName,
 } from './_grammar.js';
-import { Memo } from './_memo.js';
+import { ActionMemo, Memo, ShapeMemo } from './_memo.js';
 import type { ParseInput, Parser } from './rendering.js';
 
 const CORE_RESOURCE = 'http://schemas.ogf.org/occi/core#resource';
@@ -22,35 +22,88 @@ const CORE_RESOURCE = 'http://schemas.ogf.org/occi/core#resource';
 // ---------------------------------------------------------------- rendering
 
 /**
+ * An entity's line values by line type, in the order they are rendered
+ * (Text Rendering §4). Each value is on one line already (`oneLine`): the
+ * renderings write them as they are.
+ */
+export type EntityLines = Readonly<Record<EntityLineName, readonly string[]>>;
+
+/** The line types of an entity, in the order they are rendered (§4). */
+export const ENTITY_LINE_NAMES = ['Category', 'Link', 'X-OCCI-Attribute'] as const satisfies readonly LineName[];
+export type EntityLineName = (typeof ENTITY_LINE_NAMES)[number];
+
+/**
  * A Resource or Link (Text Rendering §4): its Kind, its Mixins, the action
  * links valid now, its outgoing links, then its attributes.
  */
-export function entityLines(entity: Entity, model: Model): readonly Line[] {
+export function entityLines(entity: Entity, model: Model): EntityLines {
   return LINES.get(entity, model.renderKey, () => Object.freeze(renderEntityLines(entity, model)));
 }
 
-const LINES = new Memo<readonly Line[]>();
+const LINES = new Memo<EntityLines>();
 
-function renderEntityLines(entity: Entity, model: Model): Line[] {
-  const lines: Line[] = [{ name: 'Category', value: shortCategory(categoryOf(entity.kind, 'kind', model)) }];
-  for (const m of model.resolveMixins(entity.mixins, entity.owner)) lines.push({ name: 'Category', value: shortCategory(m) });
-  for (const id of model.applicableActions(entity)) {
-    const term = model.findAction(id)?.term ?? splitTypeId(id)?.term ?? id;
-    // §2.4: the entity's own location plus `?action=<term>`, rel the action's type id.
-    lines.push({ name: 'Link', value: `${angle(`${entity.location}?action=${term}`)}; rel=${quote(id)}` });
-  }
-  if (isResource(entity)) for (const link of entity.links) lines.push({ name: 'Link', value: linkValue(link, model) });
-
-  const defs = definitions(entity, model);
-  const attributes: Array<[string, string]> = [['occi.core.id', formatValue(entity.id, defs.get('occi.core.id'))]];
-  if (isLink(entity)) {
-    attributes.push(['occi.core.source', quote(entity.source)], ['occi.core.target', quote(entity.target)]);
-    if (entity.targetKind !== undefined) attributes.push(['occi.core.target.kind', quote(entity.targetKind)]);
-  }
-  attributes.push(...ordered(entity.attributes, defs, FIELD_ATTRIBUTES));
-  for (const [name, value] of attributes) lines.push({ name: 'X-OCCI-Attribute', value: `${name}=${value}` });
-  return lines;
+/**
+ * What an entity's Kind, Mixins and owner decide in its text rendering,
+ * made once per shape and model version (`ShapeMemo`); values on one line.
+ */
+interface TextShape {
+  /** The `Category` values: Kind, then Mixins. */
+  readonly categories: readonly string[];
+  /** As an outgoing link of a resource: `category="<kind> <mixin>..."` (§2.3). */
+  readonly categoryParam: string;
+  readonly defs: ReadonlyMap<string, AttributeDefinition>;
+  /** The action links after the entity's location, `?action=<term>>; rel="<id>"`. */
+  readonly actions: ActionMemo<readonly string[]>;
 }
+
+const SHAPES = new ShapeMemo<TextShape>();
+
+function textShape(entity: Entity, model: Model): TextShape {
+  return SHAPES.get(entity, model, () => {
+    const kind = model.findKind(entity.kind);
+    const mixins = model.resolveMixins(entity.mixins, entity.owner);
+    const categories = [shortCategory(categoryOf(entity.kind, 'kind', model))];
+    for (const m of mixins) categories.push(shortCategory(m));
+    return {
+      categories: categories.map(oneLine),
+      categoryParam: oneLine(`category=${quote([entity.kind, ...mixins.map((m) => m.id)].join(' '))}`),
+      defs: kind ? model.attributesFor(kind, mixins) : new Map(),
+      actions: new ActionMemo(kind, model),
+    };
+  });
+}
+
+/** The action links valid now (§2.4), without the entity's location in front. */
+function actionTails(entity: Entity, shape: TextShape, model: Model): readonly string[] {
+  return shape.actions.get(entity, () => model.applicableActions(entity).map((id) => {
+    const term = model.findAction(id)?.term ?? splitTypeId(id)?.term ?? id;
+    return oneLine(`${inAngle(`?action=${term}`)}>; rel=${quote(id)}`);
+  }));
+}
+
+function renderEntityLines(entity: Entity, model: Model): EntityLines {
+  const shape = textShape(entity, model);
+  const links: string[] = [];
+  const tails = actionTails(entity, shape, model);
+  if (tails.length > 0) {
+    // §2.4: the entity's own location plus `?action=<term>`, rel the action's type id.
+    const head = `<${oneLine(inAngle(entity.location))}`;
+    for (const tail of tails) links.push(head + tail);
+  }
+  if (isResource(entity)) for (const link of entity.links) links.push(oneLine(linkValue(link, model)));
+
+  const { defs } = shape;
+  const attributes = [oneLine(`occi.core.id=${formatValue(entity.id, defs.get('occi.core.id'))}`)];
+  if (isLink(entity)) {
+    attributes.push(oneLine(`occi.core.source=${quote(entity.source)}`), oneLine(`occi.core.target=${quote(entity.target)}`));
+    if (entity.targetKind !== undefined) attributes.push(oneLine(`occi.core.target.kind=${quote(entity.targetKind)}`));
+  }
+  for (const [name, value] of ordered(entity.attributes, defs, FIELD_ATTRIBUTES)) attributes.push(oneLine(`${name}=${value}`));
+  return { Category: shape.categories, Link: links, 'X-OCCI-Attribute': attributes };
+}
+
+/** What a link's own rendering leaves out of its attributes (they come first, as parameters of their own). */
+const LINK_FIELDS: ReadonlySet<string> = new Set([...FIELD_ATTRIBUTES, 'occi.core.title']);
 
 /**
  * An outgoing link of a Resource (Text Rendering §2.3), with rOCCI's core
@@ -58,28 +111,14 @@ function renderEntityLines(entity: Entity, model: Model): Line[] {
  * Kind), self, category (Kind and Mixins), then the link's attributes.
  */
 function linkValue(link: Link, model: Model): string {
+  const shape = textShape(link, model);
   const targetKind = link.targetKind ?? model.findKindForEntityPath(link.target)?.id ?? CORE_RESOURCE;
-  const categories = [link.kind, ...model.resolveMixins(link.mixins, link.owner).map((m) => m.id)];
-  const parts = [
-    angle(link.target),
-    `rel=${quote(targetKind)}`,
-    `self=${quote(link.location)}`,
-    `category=${quote(categories.join(' '))}`,
-    `occi.core.id=${quote(link.id)}`,
-  ];
-  const defs = definitions(link, model);
+  let out = `${angle(link.target)}; rel=${quote(targetKind)}; self=${quote(link.location)}; ${shape.categoryParam}; occi.core.id=${quote(link.id)}`;
   const title = link.attributes['occi.core.title'];
-  if (title !== undefined && title !== null) parts.push(`occi.core.title=${formatValue(title, defs.get('occi.core.title'))}`);
-  parts.push(`occi.core.source=${quote(link.source)}`, `occi.core.target=${quote(link.target)}`);
-  for (const [name, value] of ordered(link.attributes, defs, new Set([...FIELD_ATTRIBUTES, 'occi.core.title']))) {
-    parts.push(`${name}=${value}`);
-  }
-  return parts.join('; ');
-}
-
-function definitions(entity: Entity, model: Model): ReadonlyMap<string, AttributeDefinition> {
-  const kind = model.findKind(entity.kind);
-  return kind ? model.attributesFor(kind, model.resolveMixins(entity.mixins, entity.owner)) : new Map();
+  if (title !== undefined && title !== null) out += `; occi.core.title=${formatValue(title, shape.defs.get('occi.core.title'))}`;
+  out += `; occi.core.source=${quote(link.source)}; occi.core.target=${quote(link.target)}`;
+  for (const [name, value] of ordered(link.attributes, shape.defs, LINK_FIELDS)) out += `; ${name}=${value}`;
+  return out;
 }
 
 /** Attributes in definition order, then those without a definition, sorted by name (rendered values). */

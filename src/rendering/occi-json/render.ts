@@ -3,7 +3,7 @@ import {
   ENTITY, ENTITY_JSON_LOCATION, FIELD_ATTRIBUTES, FORMAT_NAMES, isLink, type Action, type AttributeDefinition, type AttributeType, type AttributeValue, type Category,
   type Entity, type Kind, type Link, type Mixin, type Model, type Resource,
 } from '../../model/index.js';
-import { Memo } from '../_memo.js';
+import { ActionMemo, Memo, ShapeMemo } from '../_memo.js';
 import type { Renderable, RenderContext, Rendered } from '../rendering.js';
 
 /**
@@ -85,12 +85,41 @@ function collectionJson(entities: readonly Entity[], model: Model): JsonObject {
   return out;
 }
 
+/**
+ * What an entity's Kind, Mixins and owner decide in its JSON rendering,
+ * made once per shape and model version (`ShapeMemo`).
+ */
+interface JsonShape {
+  /** Type ids of the Mixins the model knows; a removed user mixin the entity still names is skipped, as `resolveMixins` does. */
+  readonly mixins: readonly string[];
+  /** Attribute names in the order they come first (§6): id, title, summary, then the definitions' order. */
+  readonly order: readonly string[];
+  /** Type ids of the actions valid now. */
+  readonly actions: ActionMemo<readonly string[]>;
+}
+
+const SHAPES = new ShapeMemo<JsonShape>();
+
+function jsonShape(e: Entity, model: Model): JsonShape {
+  return SHAPES.get(e, model, () => {
+    const kind = model.findKind(e.kind);
+    const mixins = model.resolveMixins(e.mixins, e.owner);
+    const defined = kind ? model.attributesFor(kind, mixins).keys() : [];
+    return { mixins: mixins.map((m) => m.id), order: [...new Set([...FIRST, ...defined])], actions: new ActionMemo(kind, model) };
+  });
+}
+
+function actionIds(e: Entity, shape: JsonShape, model: Model): Json[] {
+  return [...shape.actions.get(e, () => model.applicableActions(e))];
+}
+
 /** §1. */
 function resourceJson(r: Resource, model: Model): JsonObject {
+  const shape = jsonShape(r, model);
   const out: JsonObject = { kind: r.kind };
-  setArray(out, 'mixins', knownMixins(r, model));
-  out.attributes = attributesJson(r, model, {});
-  setArray(out, 'actions', model.applicableActions(r));
+  setArray(out, 'mixins', [...shape.mixins]);
+  out.attributes = attributesJson(r, shape, {});
+  setArray(out, 'actions', actionIds(r, shape, model));
   out.id = r.id;
   setArray(out, 'links', (r.links ?? []).map((l) => linkJson(l, model)));
   setString(out, 'summary', r.attributes['occi.core.summary']);
@@ -100,14 +129,15 @@ function resourceJson(r: Resource, model: Model): JsonObject {
 
 /** §2. */
 function linkJson(l: Link, model: Model): JsonObject {
+  const shape = jsonShape(l, model);
   const sourceKind = l.sourceKind ?? kindOfPath(l.source, model);
   const targetKind = l.targetKind ?? kindOfPath(l.target, model);
   const fields: Record<string, AttributeValue> = { 'occi.core.source': l.source, 'occi.core.target': l.target };
   if (targetKind !== undefined) fields['occi.core.target.kind'] = targetKind;
   const out: JsonObject = { kind: l.kind };
-  setArray(out, 'mixins', knownMixins(l, model));
-  out.attributes = attributesJson(l, model, fields);
-  setArray(out, 'actions', model.applicableActions(l));
+  setArray(out, 'mixins', [...shape.mixins]);
+  out.attributes = attributesJson(l, shape, fields);
+  setArray(out, 'actions', actionIds(l, shape, model));
   out.id = l.id;
   out.source = kindedUri(l.source, sourceKind);
   out.target = kindedUri(l.target, targetKind);
@@ -124,11 +154,6 @@ function kindedUri(location: string, kind: string | undefined): JsonObject {
   return kind === undefined ? { location } : { location, kind };
 }
 
-/** A removed user mixin the entity still names is skipped, as the model does (`resolveMixins`). */
-function knownMixins(e: Entity, model: Model): string[] {
-  return model.resolveMixins(e.mixins, e.owner).map((m) => m.id);
-}
-
 const FIRST = ['occi.core.id', 'occi.core.title', 'occi.core.summary'];
 
 /**
@@ -136,22 +161,23 @@ const FIRST = ['occi.core.id', 'occi.core.title', 'occi.core.summary'];
  * title, summary, source and target only from here and requires the member.
  * Order: id, title, summary; then the definitions' order; then the rest by name.
  */
-function attributesJson(e: Entity, model: Model, fields: Record<string, AttributeValue>): JsonObject {
+function attributesJson(e: Entity, shape: JsonShape, fields: Record<string, AttributeValue>): JsonObject {
   const values = new Map<string, AttributeValue>([['occi.core.id', e.id]]);
   for (const [name, value] of Object.entries(e.attributes)) {
     if (value !== undefined && !FIELD_ATTRIBUTES.has(name)) values.set(name, value);
   }
   for (const [name, value] of Object.entries(fields)) values.set(name, value);
-  const kind = model.findKind(e.kind);
-  const defined = kind ? [...model.attributesFor(kind, model.resolveMixins(e.mixins, e.owner)).keys()] : [];
-  const order = [...FIRST, ...defined, ...[...values.keys()].sort()];
   // No prototype: a stored name like `__proto__` stays an ordinary member.
   const out: JsonObject = Object.create(null);
-  for (const name of order) {
+  let count = 0;
+  const put = (name: string) => {
     const value = values.get(name);
-    if (value === undefined || Object.hasOwn(out, name)) continue;
+    if (value === undefined || Object.hasOwn(out, name)) return;
     out[name] = checked(value, name, 0);
-  }
+    count++;
+  };
+  for (const name of shape.order) put(name);
+  if (count < values.size) for (const name of [...values.keys()].filter((n) => !Object.hasOwn(out, n)).sort()) put(name);
   return out;
 }
 

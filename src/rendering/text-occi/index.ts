@@ -1,7 +1,7 @@
 /** text/occi: OCCI lines in HTTP headers, one header per line type, body `OK` (Text Rendering §6). */
 import type { FilterInput, Model } from '../../model/index.js';
 import { LINE_NAMES, checkValue, oneLine, readLines, type Line, type LineName } from '../_grammar.js';
-import { categoryLines, entityLines, locationLines, readFilter, textParser } from '../_text-entity.js';
+import { ENTITY_LINE_NAMES, categoryLines, entityLines, locationLines, readFilter, textParser, type EntityLines } from '../_text-entity.js';
 import { requestLines } from '../_text-request.js';
 import { Memo } from '../_memo.js';
 import type { ParseInput, Rendered, Rendering } from '../rendering.js';
@@ -18,7 +18,7 @@ export const textOcci: Rendering = {
   render(value, ctx): Rendered {
     switch (value.type) {
       case 'entity':
-        return ENTITIES.get(value.entity, ctx.model.renderKey, () => ok(entityLines(value.entity, ctx.model)));
+        return ENTITIES.get(value.entity, ctx.model.renderKey, () => okEntity(entityLines(value.entity, ctx.model)));
       case 'collection':
         return ok(locationLines(value.locations, ctx.baseUrl));
       case 'categories':
@@ -52,13 +52,24 @@ function ok(lines: readonly Line[]): Rendered {
   return { headers, body: 'OK' };
 }
 
+/** `ok()` for an entity, whose values come grouped by line type, and on one line, already. */
+function okEntity(lines: EntityLines): Rendered {
+  const headers: Array<[string, string]> = [];
+  for (const name of ENTITY_LINE_NAMES) if (lines[name].length > 0) headers.push([name, utf8AsLatin1(lines[name].join(', '))]);
+  return { headers, body: 'OK' };
+}
+
+/** Any text as a header value: on one line, then as Node writes it. */
+function toHeader(value: string): string {
+  return utf8AsLatin1(oneLine(value));
+}
+
 /**
  * Node writes header values as ISO-8859-1: non-ASCII text goes out as its
  * UTF-8 bytes, which is what a UTF-8 client reads back.
  */
-function toHeader(value: string): string {
-  const safe = oneLine(value);
-  return /[^\x00-\x7f]/.test(safe) ? Buffer.from(safe, 'utf8').toString('latin1') : safe;
+function utf8AsLatin1(value: string): string {
+  return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
 }
 
 /** The reverse of toHeader, when the header's bytes are valid UTF-8. */

@@ -1,5 +1,5 @@
 /** text/plain (and 1.2's text/occi+plain): OCCI lines in the body, one `Name: value` CRLF each (Text Rendering §5). */
-import { entityLines, categoryLines, locationLines, textParser } from '../_text-entity.js';
+import { ENTITY_LINE_NAMES, entityLines, categoryLines, locationLines, textParser, type EntityLines } from '../_text-entity.js';
 import { formatLines, oneLine, readLines } from '../_grammar.js';
 import { requestLines } from '../_text-request.js';
 import { Memo } from '../_memo.js';
@@ -21,7 +21,7 @@ export const textPlain: Rendering = {
   render(value, ctx): Rendered {
     switch (value.type) {
       case 'entity':
-        return ENTITIES.get(value.entity, ctx.model.renderKey, () => body(formatLines(entityLines(value.entity, ctx.model))));
+        return ENTITIES.get(value.entity, ctx.model.renderKey, () => body(formatEntity(entityLines(value.entity, ctx.model))));
       case 'collection':
         return body(formatLines(locationLines(value.locations, ctx.baseUrl)));
       case 'categories':
@@ -37,6 +37,13 @@ export const textPlain: Rendering = {
   parser: textParser((input) => readLines(input.body)),
   renderRequest: (content) => body(formatLines(requestLines(content))),
 };
+
+/** `formatLines` for an entity, whose values are on one line already. */
+function formatEntity(lines: EntityLines): string {
+  const out: string[] = [];
+  for (const name of ENTITY_LINE_NAMES) for (const value of lines[name]) out.push(`${name}: ${value}\r\n`);
+  return out.join('');
+}
 
 function body(text: string): Rendered {
   return { headers: [], body: text };
