@@ -9,7 +9,7 @@ import type { Entity, Link, Resource } from '../../model/index.js';
  * the file) has committed. Frozen entities also tell the renderings that
  * their rendered bytes may be kept for as long as the entity object lives,
  * so a listing after a write renders only what the write changed.
- * Bounded: past `limit` entries the oldest go first.
+ * Bounded: past `limit` entries the oldest go first (a sixteenth at a time).
  */
 export class EntityCache {
   readonly #limit: number;
@@ -26,9 +26,23 @@ export class EntityCache {
 
   /** Freezes the entity (with its links) and keeps it; returns it. */
   add(entity: Entity): Entity {
-    if (this.#byLocation.size >= this.#limit) this.#byLocation.delete(this.#byLocation.keys().next().value!);
+    if (this.#byLocation.size >= this.#limit) this.#evict();
     this.#byLocation.set(`${entity.owner ?? ''}\u0000${entity.location}`, freezeEntity(entity));
     return entity;
+  }
+
+  /**
+   * Drops the oldest sixteenth, in one pass. One at a time would cost a scan
+   * per entry once the cache is full: a Map's iterator starts from its first
+   * slot and steps over every entry deleted since its table was last rebuilt
+   * (8-9 µs per entry added at 20,000 entries, against under 1 µs this way).
+   */
+  #evict(): void {
+    let n = Math.max(1, this.#limit >> 4);
+    for (const key of this.#byLocation.keys()) {
+      this.#byLocation.delete(key);
+      if (--n === 0) break;
+    }
   }
 
   /** Drops one entity (it changed, or a link of it did). */
