@@ -8,6 +8,7 @@ export * from './infrastructure/index.js';
 export * from './input.js';
 export * from './instantiate.js';
 export * from './kind.js';
+export { giveKeptSlot, keptSlot, type KeptSlot } from './kept.js';
 export * from './mixin.js';
 export * from './model.js';
 export { MAX_USER_DEPENDS, MAX_USER_DEPTH, MAX_USER_LOCATION, checkLocation } from './user-mixin.js';

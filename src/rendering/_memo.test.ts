@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { COMPUTE, Mixin, attr, type Model, type Resource } from '../model/index.js';
+import { COMPUTE, Mixin, attr, giveKeptSlot, keptSlot, type Model, type Resource } from '../model/index.js';
 import { BASE_URL, COMPUTE_A, fixtureModel } from './compute-a.testing.js';
 import { occiJson } from './occi-json/index.js';
 import { textOcci } from './text-occi/index.js';
@@ -116,5 +116,40 @@ describe('ActionMemo', () => {
     assert.deepEqual(actions(compute({ 'occi.compute.state': 'active' }, [action('restart')])), ['restart']);
     assert.deepEqual(actions(compute({ 'occi.compute.state': 'active' }, [])), []);
     assert.deepEqual(json(compute({ 'occi.compute.state': 'active' }, [action('restart')]), model).actions, [action('restart')]);
+  });
+});
+
+describe('Memo on a value with a kept slot (model/kept.ts)', () => {
+  it('keeps each rendering on the entity itself, renders again once the model changes, and the slot shows nowhere', () => {
+    const model = fixtureModel();
+    const entity = { ...COMPUTE_A, owner: 'alice', links: [] } as Resource;
+    giveKeptSlot(entity);
+    Object.freeze(entity);
+    assert.equal(keptSlot(entity)!.size, 0);
+    const first = text(entity, model);
+    assert.ok(keptSlot(entity)!.size > 0, 'the rendering is kept in the slot');
+    // Kept: the very same string, even though the entity object is the key.
+    assert.equal(text(entity, model), first);
+    json(entity, model);
+    const kept = keptSlot(entity)!.size;
+    assert.ok(kept >= 2, `text and JSON each keep theirs (${kept})`);
+    // A model change (a user mixin of alice's that the entity carries) is seen: renderKey moves on.
+    model.addUserMixin(tag('alice', [['tag.v', 'string']]));
+    const tagged_ = { ...entity, mixins: [...entity.mixins, TAG] } as Resource;
+    giveKeptSlot(tagged_);
+    Object.freeze(tagged_);
+    assert.match(text(tagged_, model), /Category: prod; scheme="http:\/\/example\.org\/tags#"/);
+    // Not enumerable: copies, JSON and deep comparisons do not see the slot.
+    assert.equal(keptSlot({ ...entity }), undefined);
+    assert.deepEqual(Object.getOwnPropertySymbols(entity).filter((s) => Object.getOwnPropertyDescriptor(entity, s)!.enumerable), []);
+    assert.deepEqual(JSON.parse(JSON.stringify(entity)), JSON.parse(JSON.stringify({ ...entity })));
+  });
+
+  it('does not give a frozen value a slot, and renders a value without one through the WeakMap as before', () => {
+    const frozen = Object.freeze({ ...COMPUTE_A, links: [] }) as Resource;
+    giveKeptSlot(frozen);
+    assert.equal(keptSlot(frozen), undefined);
+    const model = fixtureModel();
+    assert.equal(text(frozen, model), text(frozen, model));
   });
 });

@@ -8,24 +8,34 @@
  * entity of that shape, frozen or not; `ActionMemo`, inside a shape, its
  * action links by state.
  */
-import type { Entity, Kind, Model } from '../model/index.js';
+import { keptSlot, type Entity, type Kind, type Model } from '../model/index.js';
 
 /**
  * Keyed by the object, and by the model's `renderKey`, which moves with
  * every change of the category set and differs between owners' views.
- * Anything not frozen is rendered every time.
+ * Anything not frozen is rendered every time. A value with a kept slot
+ * (model/kept.ts: the read cache's entities) holds its renderings there;
+ * other frozen values (the query interface's category lists, few and long
+ * lived) in a WeakMap.
  */
 export class Memo<V> {
-  #byObject = new WeakMap<object, { key: string; value: V }>();
+  #byObject = new WeakMap<object, Kept<V>>();
 
   get(object: object, key: string, make: () => V): V {
     if (!Object.isFrozen(object)) return make();
-    const hit = this.#byObject.get(object);
+    const slot = keptSlot(object);
+    const hit = (slot ? slot.get(this) : this.#byObject.get(object)) as Kept<V> | undefined;
     if (hit !== undefined && hit.key === key) return hit.value;
     const value = make();
-    this.#byObject.set(object, { key, value });
+    if (slot) slot.set(this, { key, value });
+    else this.#byObject.set(object, { key, value });
     return value;
   }
+}
+
+interface Kept<V> {
+  key: string;
+  value: V;
 }
 
 /** Shapes kept per model version; past this many the memo starts over (a bound against floods of mixin combinations). */

@@ -1,4 +1,4 @@
-import type { Entity, Link, Resource } from '../../model/index.js';
+import { giveKeptSlot, type Entity, type Link, type Resource } from '../../model/index.js';
 
 /**
  * Entities as last read, by owner and location, frozen. An entry is valid
@@ -56,6 +56,8 @@ export class EntityCache {
 }
 
 function freezeEntity(entity: Entity): Entity {
+  // Its renderings are kept on it (model/kept.ts), not in a WeakMap.
+  giveKeptSlot(entity);
   deepFreeze(entity.attributes);
   Object.freeze(entity.mixins);
   const links = (entity as Partial<Resource>).links;
