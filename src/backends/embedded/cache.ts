@@ -21,13 +21,13 @@ export class EntityCache {
 
   /** Locations are per owner: the key is the owner and the location. */
   get(owner: string, location: string): Entity | undefined {
-    return this.#byLocation.get(`${owner}\u0000${location}`);
+    return this.#byLocation.get(cacheKey(owner, location));
   }
 
   /** Freezes the entity (with its links) and keeps it; returns it. */
   add(entity: Entity): Entity {
     if (this.#byLocation.size >= this.#limit) this.#evict();
-    this.#byLocation.set(`${entity.owner ?? ''}\u0000${entity.location}`, freezeEntity(entity));
+    this.#byLocation.set(cacheKey(entity.owner ?? '', entity.location), freezeEntity(entity));
     return entity;
   }
 
@@ -47,12 +47,17 @@ export class EntityCache {
 
   /** Drops one entity (it changed, or a link of it did). */
   forget(owner: string, location: string): void {
-    this.#byLocation.delete(`${owner}\u0000${location}`);
+    this.#byLocation.delete(cacheKey(owner, location));
   }
 
   clear(): void {
     if (this.#byLocation.size > 0) this.#byLocation = new Map();
   }
+}
+
+/** The cache's key of an entity: locations are per owner. */
+export function cacheKey(owner: string, location: string): string {
+  return `${owner}\u0000${location}`;
 }
 
 function freezeEntity(entity: Entity): Entity {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Entity } from '../../model/index.js';
 import type { Health } from '../backend.js';
-import { EntityCache } from './cache.js';
+import { EntityCache, cacheKey } from './cache.js';
 import { ChangeLog } from './changes.js';
 import { FALLBACK_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { StoreEngine } from './engine.js';
@@ -164,7 +164,7 @@ export class SqliteEngine implements StoreEngine {
    * the group changed it again (the marks say which write logged which
    * change). All of the cache goes when the log cannot be read.
    */
-  #afterCommit(jobs: Job[], start: number): void {
+  #afterCommit(jobs: Job[]): void {
     try {
       const changes = this.#changes.drain();
       for (const { owner, location } of changes) this.cache.forget(owner, location);
@@ -173,7 +173,8 @@ export class SqliteEngine implements StoreEngine {
       const lastWrite = new Map<string, number>();
       let j = 0;
       for (const { seq, owner, location } of changes) {
-        while (j < jobs.length - 1 && seq > (jobs[j].end ?? start)) j++;
+        // A write without a mark (none is missing when one is kept fresh) gives its changes to the later ones.
+        while (j < jobs.length - 1 && seq > (jobs[j].end ?? -Infinity)) j++;
         lastWrite.set(cacheKey(owner, location), j);
       }
       for (let i = 0; i < jobs.length; i++) {
@@ -200,14 +201,12 @@ export class SqliteEngine implements StoreEngine {
     const tx = this.#tx;
     // Which write of a group made which change matters only when one of them names fresh entities.
     const marking = jobs.length > 1 && jobs.some((job) => job.fresh);
-    let start = 0;
     try {
       if (jobs.length === 1) {
         const [job] = jobs;
         job.result = tx.run.immediate(() => job.fn());
         job.done = true;
       } else {
-        if (marking) start = this.#changes.mark();
         tx.batch.immediate(jobs, marking ? this.#changes : undefined);
       }
     } catch (err) {
@@ -218,7 +217,7 @@ export class SqliteEngine implements StoreEngine {
         job.done = false;
       }
     } finally {
-      this.#afterCommit(jobs, start);
+      this.#afterCommit(jobs);
       processCommits++;
       this.#ownCommits++;
     }
@@ -240,10 +239,6 @@ interface Job {
   done?: boolean;
   /** The change log's mark after this write, in a group that marks (#afterCommit). */
   end?: number;
-}
-
-function cacheKey(owner: string, location: string): string {
-  return `${owner}\u0000${location}`;
 }
 
 /** The transaction functions and statements of one open database, built once (better-sqlite3 compiles each). */
