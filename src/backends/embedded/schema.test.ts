@@ -13,6 +13,18 @@ describe('schema migrations', () => {
   const dir = mkdtempSync(join(tmpdir(), 'occi-schema-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** A database file in `dir/name` as schema version `at` left it; the raw connection stays open for the test's rows. */
+  function databaseAt(name: string, at: number, options: { foreignKeys?: boolean } = {}): { data: string; raw: Database.Database } {
+    const data = join(dir, name);
+    mkdirSync(data);
+    const raw = new Database(join(data, 'occi.sqlite'));
+    if (options.foreignKeys) raw.pragma('foreign_keys = ON');
+    raw.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    for (let v = 0; v < at; v++) raw.exec(MIGRATIONS[v]);
+    if (at > 0) raw.prepare("INSERT INTO meta VALUES ('schema_version', ?)").run(String(at));
+    return { data, raw };
+  }
+
   it('has one migration per schema version', () => {
     assert.equal(MIGRATIONS.length, SCHEMA_VERSION);
   });
@@ -36,12 +48,7 @@ describe('schema migrations', () => {
 
   it('migrates each version to the next, step by step, from an empty file (version 0)', () => {
     for (let from = 0; from < SCHEMA_VERSION; from++) {
-      const data = join(dir, `step${from}`);
-      mkdirSync(data);
-      const raw = new Database(join(data, 'occi.sqlite'));
-      raw.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-      for (let v = 0; v < from; v++) raw.exec(MIGRATIONS[v]);
-      if (from > 0) raw.prepare("INSERT INTO meta VALUES ('schema_version', ?)").run(String(from));
+      const { data, raw } = databaseAt(`step${from}`, from);
       raw.close();
       const db = openDatabase(data);
       assert.equal(version(db), String(SCHEMA_VERSION));
@@ -63,12 +70,7 @@ describe('schema migrations', () => {
   });
 
   it('renames owners of a database from before owners carried their scheme, only once the operator names it', () => {
-    const data = join(dir, 'legacy');
-    mkdirSync(data);
-    const raw = new Database(join(data, 'occi.sqlite'));
-    raw.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-    for (let v = 0; v < 2; v++) raw.exec(MIGRATIONS[v]);
-    raw.prepare("INSERT INTO meta VALUES ('schema_version', '2')").run();
+    const { data, raw } = databaseAt('legacy', 2);
     const entity = raw.prepare("INSERT INTO entities (location, id, kind, owner, version, data) VALUES (?, ?, 'k', ?, 1, '{}')");
     for (const [i, owner] of ['alice', 'alice', 'group:ops', 'anonymous'].entries()) entity.run(`/compute/${i}`, String(i), owner);
     raw.prepare("INSERT INTO mixins (id, origin, owner, location, data) VALUES ('s#t', 'user', 'alice', '/t/', '{}')").run();
@@ -100,13 +102,7 @@ describe('schema migrations', () => {
   });
 
   it('migration 4 moves a version-3 database with data into per-owner name spaces: rows, links, memberships, counts and seq kept', () => {
-    const data = join(dir, 'v3');
-    mkdirSync(data);
-    const raw = new Database(join(data, 'occi.sqlite'));
-    raw.pragma('foreign_keys = ON');
-    raw.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-    for (let v = 0; v < 3; v++) raw.exec(MIGRATIONS[v]);
-    raw.prepare("INSERT INTO meta VALUES ('schema_version', '3')").run();
+    const { data, raw } = databaseAt('v3', 3, { foreignKeys: true });
     const entity = raw.prepare("INSERT INTO entities (location, id, kind, owner, source, target, version, data) VALUES (?, ?, 'k', ?, ?, ?, 1, '{}')");
     entity.run('/compute/a', 'a', 'basic:alice', null, null);
     entity.run('/link/l', 'l', 'basic:alice', '/compute/a', '/storage/s');
@@ -146,13 +142,7 @@ describe('schema migrations', () => {
   });
 
   it('migration 5 makes the source and target indexes of a version-4 database partial (links only), keeping every row', () => {
-    const data = join(dir, 'v4');
-    mkdirSync(data);
-    const raw = new Database(join(data, 'occi.sqlite'));
-    raw.pragma('foreign_keys = ON');
-    raw.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-    for (let v = 0; v < 4; v++) raw.exec(MIGRATIONS[v]);
-    raw.prepare("INSERT INTO meta VALUES ('schema_version', '4')").run();
+    const { data, raw } = databaseAt('v4', 4, { foreignKeys: true });
     const entity = raw.prepare("INSERT INTO entities (location, id, kind, owner, source, target, version, data) VALUES (?, ?, 'k', ?, ?, ?, 1, '{}')");
     entity.run('/compute/a', 'a', 'basic:alice', null, null);
     entity.run('/storage/s', 's', 'basic:alice', null, null);
